@@ -1,0 +1,529 @@
+"""Turn jsonschema errors into ranked, de-duplicated :class:`Violation`s with hints.
+
+Only reached when the compiled validator has already said "invalid", so nothing here is on the fast
+path. One formatter per JSON Schema keyword; known mistakes (the ones in DESIGN.md) are recognised in
+those formatters and given their own rule ids so that they rank first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from contracts.names import nearest
+from contracts.pointers import branch_for, is_optional, subschema, to_pointer
+from contracts.ranking import rank
+from contracts.registry import Operation
+from contracts.strict import strict_request_schema
+from contracts.violations import Violation
+
+_CHANGE_TYPE = re.compile(r"/[a-z_]+_changes/\d+/type$")
+_ADDRESS_FIELDS = frozenset(
+    ["address", "address_1", "address_2", "address_3", "address_4", "postcode", "country_code"]
+)
+_JSON_TYPES = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+}
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a Python value (``null`` for None)."""
+    if value is None:
+        return "null"
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+class _Context:
+    """What every formatter needs: the operation, its schema and the whole payload."""
+
+    def __init__(self, op: Operation, payload: Any) -> None:
+        self.op = op
+        self.payload = payload
+        self.schema = strict_request_schema(op.name)
+
+    def optional(self, path: list[Any]) -> bool:
+        return is_optional(self.schema, self.payload, path)
+
+    def known_fields(self, path: list[Any]) -> list[str]:
+        node = subschema(self.schema, self.payload, path) or {}
+        return list(node.get("properties", {}))
+
+
+@cache
+def _python_validator(name: str) -> Draft202012Validator:
+    schema = strict_request_schema(name)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def explain(op: Operation, payload: Any) -> list[Violation]:
+    """Every violation of ``payload`` against ``op``'s request schema, most useful first."""
+    envelope = _envelope_mistake(op, payload)
+    if envelope is not None:
+        return [envelope]
+    ctx = _Context(op, payload)
+    found: list[Violation] = []
+    for error in _python_validator(op.name).iter_errors(payload):
+        found.extend(_violations(error, ctx))
+    if not found:
+        # The compiled validator and jsonschema disagree; say so rather than pass silently.
+        found.append(Violation("", "invalid", "the payload breaks the contract", schema_path=""))
+    return rank(_suppress(found))
+
+
+def _envelope_mistake(op: Operation, payload: Any) -> Violation | None:
+    if not isinstance(payload, dict):
+        return None
+    if op.envelope == "jsonapi" and "data" not in payload and payload:
+        example = f'{{"data": {{"type": "{op.data_type}", "attributes": {{...}}}}}}'
+        return Violation(
+            "/data",
+            "jsonapi_envelope_required",
+            f"{op.name} takes a JSON:API body; the fields were sent at the top level",
+            hint=f"wrap them: {example}",
+            instance=sorted(payload)[:10],
+        )
+    known = (op.request_schema or {}).get("properties", {})
+    if op.envelope == "flat" and "data" in payload and "data" not in known:
+        fields = ", ".join(sorted(known)) or "no fields"
+        return Violation(
+            "/data",
+            "flat_body_required",
+            f"{op.name} takes a flat JSON body, not a JSON:API one",
+            hint=f"send the fields at the top level ({fields})",
+            instance=None,
+        )
+    return None
+
+
+def _violations(error: ValidationError, ctx: _Context) -> list[Violation]:
+    formatter = _FORMATTERS.get(str(error.validator), _fallback)
+    return list(formatter(error, ctx))
+
+
+def _base(error: ValidationError, path: list[Any] | None = None) -> dict[str, Any]:
+    return {"schema_path": to_pointer(error.absolute_schema_path)}
+
+
+def _where(error: ValidationError) -> tuple[list[Any], str]:
+    path = list(error.absolute_path)
+    return path, to_pointer(path)
+
+
+def _empty_string(error: ValidationError, ctx: _Context) -> Violation | None:
+    path, pointer = _where(error)
+    if error.instance == "" and ctx.optional(path):
+        return Violation(
+            pointer,
+            "empty_string",
+            f"`{path[-1]}` is an empty string",
+            hint="omit the field instead of sending an empty string (accepted, treated as omitted)",
+            severity="warning",
+            **_base(error),
+        )
+    return None
+
+
+def _required(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+    path, _ = _where(error)
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    for name in error.validator_value:
+        if name in instance:
+            continue
+        target = [*path, name]
+        member = error.schema.get("properties", {}).get(name, {})
+        # A missing object whose one requirement is X: point at X, where the user must add it.
+        if len(member.get("required", [])) == 1:
+            target.append(member["required"][0])
+        yield Violation(
+            to_pointer(target),
+            "required",
+            f"`{target[-1]}` is required",
+            hint=_required_hint(target, ctx),
+            **_base(error),
+        )
+
+
+def _required_hint(target: list[Any], ctx: _Context) -> str | None:
+    if target[-1] == "id" and len(target) >= 2 and isinstance(target[-2], int):
+        return "UPDATE and DESTROY items need the existing child record's id"
+    if target[-1] == "address" and "relationships" in target:
+        return (
+            'send the delivery address as data.relationships.address = {"data": {"type": '
+            '"addresses", "attributes": {...}}}'
+        )
+    return None
+
+
+def _additional(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+    path, _ = _where(error)
+    known = list(error.schema.get("properties", {}))
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    for name in instance:
+        if name in known:
+            continue
+        pointer = to_pointer([*path, name])
+        if _address_misplaced(path, name, ctx):
+            yield Violation(
+                pointer,
+                "address_in_attributes",
+                f"`{name}` is part of the address, which does not go in attributes",
+                hint='send it in /data/relationships/address: {"data": {"type": "addresses", '
+                '"attributes": {...}}}',
+                instance=instance[name],
+                **_base(error),
+            )
+            continue
+        yield Violation(
+            pointer,
+            "unknown_field",
+            f"`{name}` is not a known field here",
+            hint=_unknown_hint(name, known, instance),
+            instance=instance[name],
+            **_base(error),
+        )
+
+
+def _address_misplaced(path: list[Any], name: str, ctx: _Context) -> bool:
+    if name not in _ADDRESS_FIELDS or path != ["data", "attributes"]:
+        return False
+    data = ctx.schema.get("properties", {}).get("data", {})
+    relationships = data.get("properties", {}).get("relationships", {})
+    return "address" in relationships.get("properties", {})
+
+
+def _unknown_hint(name: str, known: list[str], instance: dict[str, Any]) -> str | None:
+    if instance.get("type") == "DESTROY" and name == "attributes":
+        return "DESTROY items carry only type and id"
+    near = nearest(name, known)
+    if near:
+        return f"did you mean `{near[0]}`?"
+    return f"known fields: {', '.join(known[:12])}{', ...' if len(known) > 12 else ''}"
+
+
+def _type(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+    empty = _empty_string(error, ctx)
+    if empty is not None:
+        yield empty
+        return
+    path, pointer = _where(error)
+    expected = error.validator_value
+    wanted = expected if isinstance(expected, list) else [expected]
+    value = error.instance
+    if not path and not isinstance(value, dict):
+        yield Violation(
+            "", "type", f"the body must be a JSON object, not {json_type(value)}", **_base(error)
+        )
+        return
+    if "integer" in wanted and isinstance(value, str) and value.strip().isdigit():
+        field = str(path[-1]) if path else ""
+        rule = (
+            "id_as_string"
+            if field.endswith("id")
+            or field.endswith("ids")
+            or not field[:1]
+            or isinstance(path[-1], int)
+            else "type"
+        )
+        yield Violation(
+            pointer,
+            rule,
+            f"expected an integer, got the string {value!r}",
+            hint=f"send the number without quotes: {value.strip()}",
+            instance=value,
+            **_base(error),
+        )
+        return
+    names = " or ".join(t for t in wanted)
+    yield Violation(
+        pointer,
+        "type",
+        f"expected {names}, got {json_type(value)}",
+        instance=value,
+        **_base(error),
+    )
+
+
+def _enum(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+    empty = _empty_string(error, ctx)
+    if empty is not None:
+        yield empty
+        return
+    path, pointer = _where(error)
+    allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+    value = error.instance
+    special = _enum_mistake(pointer, path, value, allowed, ctx, error)
+    if special is not None:
+        yield special
+        return
+    shown = ", ".join(_show(a) for a in allowed[:12]) + (", ..." if len(allowed) > 12 else "")
+    yield Violation(
+        pointer,
+        "enum",
+        f"{_show(value)} is not one of {shown}",
+        hint=_enum_hint(value, allowed),
+        instance=value,
+        **_base(error),
+    )
+
+
+def _enum_mistake(
+    pointer: str,
+    path: list[Any],
+    value: Any,
+    allowed: list[Any],
+    ctx: _Context,
+    error: ValidationError,
+) -> Violation | None:
+    base = _base(error)
+    if _CHANGE_TYPE.search(pointer):
+        return _change_type(pointer, value, allowed, ctx, base)
+    if pointer == "/data/type":
+        return Violation(
+            pointer,
+            "data_type",
+            f"data.type {_show(value)} does not match {ctx.op.name}",
+            hint=f'send "type": "{ctx.op.data_type}"',
+            instance=value,
+            **base,
+        )
+    if path and path[-1] == "country_code" and isinstance(value, str):
+        return _country(pointer, value, error, base)
+    return None
+
+
+def _change_type(
+    pointer: str, value: Any, allowed: list[Any], ctx: _Context, base: dict[str, Any]
+) -> Violation:
+    if isinstance(value, str) and value.upper() in allowed:
+        return Violation(
+            pointer,
+            "change_type_case",
+            f"{_show(value)} must be upper case",
+            hint=f'use "{value.upper()}"',
+            instance=value,
+            **base,
+        )
+    if value in ("UPDATE", "DESTROY") and ctx.op.action == "create":
+        return Violation(
+            pointer,
+            "change_type_on_create",
+            f"{value} is not allowed on create",
+            hint="create takes only ADD items; change existing lines with PATCH and the line id",
+            instance=value,
+            **base,
+        )
+    shown = ", ".join(_show(a) for a in allowed)
+    return Violation(
+        pointer,
+        "enum",
+        f"{_show(value)} is not one of {shown}",
+        hint=_enum_hint(value, allowed),
+        instance=value,
+        **base,
+    )
+
+
+def _country(pointer: str, value: str, error: ValidationError, base: dict[str, Any]) -> Violation:
+    alpha3 = error.schema.get("x-clarus-alpha3", {})
+    if value.upper() in error.validator_value:
+        hint = f'use upper case: "{value.upper()}"'
+    elif value.upper() in alpha3:
+        hint = f'use the two-letter code: "{alpha3[value.upper()]}" (not the alpha-3 "{value}")'
+    else:
+        hint = "use an ISO 3166-1 alpha-2 code such as GB, BE or DE"
+    return Violation(
+        pointer,
+        "country_code",
+        f"{value!r} is not an ISO 3166-1 alpha-2 country code",
+        hint=hint,
+        instance=value,
+        **base,
+    )
+
+
+def _enum_hint(value: Any, allowed: list[Any]) -> str | None:
+    if not isinstance(value, str):
+        return None
+    strings = [a for a in allowed if isinstance(a, str)]
+    for option in strings:
+        if option.lower() == value.lower():
+            return f'values are case-sensitive: use "{option}"'
+    near = nearest(value, strings)
+    return f'did you mean "{near[0]}"?' if near else None
+
+
+def _show(value: Any) -> str:
+    return (
+        '"' + value + '"' if isinstance(value, str) else ("null" if value is None else str(value))
+    )
+
+
+def _format(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+    empty = _empty_string(error, ctx)
+    if empty is not None:
+        yield empty
+        return
+    _, pointer = _where(error)
+    value = error.instance
+    if error.validator_value == "date-time" and _naive_datetime(value):
+        yield Violation(
+            pointer,
+            "datetime_timezone",
+            f"{value!r} has no timezone",
+            hint=f"add Z or an offset, e.g. {value}Z",
+            instance=value,
+            **_base(error),
+        )
+        return
+    yield Violation(
+        pointer,
+        "format",
+        f"{value!r} is not a valid {error.validator_value}",
+        hint="ISO 8601 with a timezone, e.g. 2026-01-20T10:00:00Z"
+        if error.validator_value == "date-time"
+        else None,
+        instance=value,
+        **_base(error),
+    )
+
+
+def _naive_datetime(value: Any) -> bool:
+    if not isinstance(value, str) or "T" not in value:
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is None
+    except ValueError:
+        return False
+
+
+def _limit(rule: str, text: Callable[[ValidationError], str]) -> Callable[..., Iterator[Violation]]:
+    def formatter(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+        if rule == "min_length":
+            empty = _empty_string(error, ctx)
+            if empty is not None:
+                yield empty
+                return
+        _, pointer = _where(error)
+        yield Violation(pointer, rule, text(error), instance=error.instance, **_base(error))
+
+    return formatter
+
+
+def _one_of(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+    path, pointer = _where(error)
+    value = error.instance
+    picked = branch_for(error.schema, value)
+    if picked is not None:
+        index, _ = picked
+        for sub in error.context or []:
+            if sub.relative_schema_path and sub.relative_schema_path[0] == index:
+                yield from _violations(sub, ctx)
+        return
+    if not isinstance(value, dict):
+        yield Violation(
+            pointer,
+            "type",
+            f"expected object, got {json_type(value)}",
+            instance=value,
+            **_base(error),
+        )
+        return
+    consts = [
+        b.get("properties", {}).get("type", {}).get("const")
+        for b in error.schema.get("oneOf") or error.schema.get("anyOf") or []
+    ]
+    consts = [c for c in consts if c is not None]
+    if "type" not in value:
+        yield Violation(
+            to_pointer([*path, "type"]),
+            "required",
+            "`type` is required",
+            hint=f"each item needs a type: {', '.join(consts)}",
+            **_base(error),
+        )
+        return
+    yield _change_type(to_pointer([*path, "type"]), value["type"], consts, ctx, _base(error))
+
+
+def _fallback(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+    _, pointer = _where(error)
+    yield Violation(
+        pointer,
+        "invalid",
+        f"breaks the `{error.validator}` rule of this field",
+        instance=error.instance,
+        **_base(error),
+    )
+
+
+_FORMATTERS: dict[str, Callable[[ValidationError, _Context], Iterator[Violation]]] = {
+    "required": _required,
+    "additionalProperties": _additional,
+    "type": _type,
+    "enum": _enum,
+    "const": _enum,
+    "format": _format,
+    "oneOf": _one_of,
+    "anyOf": _one_of,
+    "maxLength": _limit(
+        "max_length", lambda e: f"is {len(e.instance)} characters, at most {e.validator_value}"
+    ),
+    "minLength": _limit(
+        "min_length", lambda e: f"is {len(e.instance)} characters, at least {e.validator_value}"
+    ),
+    "minimum": _limit(
+        "minimum", lambda e: f"{e.instance} is below the minimum {e.validator_value}"
+    ),
+    "exclusiveMinimum": _limit(
+        "minimum", lambda e: f"{e.instance} must be greater than {e.validator_value}"
+    ),
+    "maximum": _limit(
+        "maximum", lambda e: f"{e.instance} is above the maximum {e.validator_value}"
+    ),
+    "exclusiveMaximum": _limit(
+        "maximum", lambda e: f"{e.instance} must be less than {e.validator_value}"
+    ),
+    "minItems": _limit("min_items", lambda e: f"needs at least {e.validator_value} item(s)"),
+    "maxItems": _limit("max_items", lambda e: f"takes at most {e.validator_value} items"),
+    "uniqueItems": _limit("unique_items", lambda e: "has duplicate items"),
+    "pattern": _limit("pattern", lambda e: f"does not match {e.validator_value}"),
+    "minProperties": _limit(
+        "min_properties",
+        lambda e: f"needs at least one of: {', '.join(e.schema.get('properties', {}))}",
+    ),
+}
+
+
+def _suppress(found: list[Violation]) -> list[Violation]:
+    """Drop violations that only repeat a better one."""
+    empty = {v.pointer for v in found if v.rule == "empty_string"}
+    misplaced = any(v.rule == "address_in_attributes" for v in found)
+    # An item whose change type is wrong was checked against the wrong branch: only the type counts.
+    wrong_items = {
+        v.pointer.rsplit("/", 1)[0] + "/"
+        for v in found
+        if v.rule in ("change_type_on_create", "change_type_case")
+    }
+    kept = []
+    for v in found:
+        if v.pointer in empty and v.rule != "empty_string":
+            continue
+        if any(
+            v.pointer.startswith(item) and not v.pointer.endswith("/type") for item in wrong_items
+        ):
+            continue
+        if misplaced and v.rule == "required" and v.pointer.startswith("/data/relationships"):
+            continue
+        kept.append(v)
+    return kept

@@ -1,0 +1,226 @@
+"""The operation table, read from the ``x-clarus-operations`` of every schema file.
+
+An :class:`Operation` is one vendor endpoint: its name (``goods_outs.create``), method and path, and the
+flat request and response schemas built from the resource file. Everything else in the kit (validator,
+strategies, OpenAPI, reference docs, CLI) reads operations from here, so a field or a route is written
+once, in ``contracts/schemas``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from contracts.flatten import flatten
+from contracts.violations import ContractError
+
+SCHEMA_BASE = "https://clarus-mock.dev/schemas/"
+Envelope = Literal["jsonapi", "flat", "form"]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One endpoint of the vendor surface and its contract."""
+
+    name: str
+    resource: str
+    action: str
+    method: str
+    path: str
+    summary: str
+    source: str
+    envelope: Envelope | None
+    data_type: str | None
+    request_schema: dict[str, Any] | None = field(repr=False)
+    response_status: int
+    response_schema: dict[str, Any] | None = field(repr=False)
+    id_type: Literal["integer", "string"]
+    provenance: str = "documented"
+    note: str | None = None
+
+    @property
+    def has_body(self) -> bool:
+        """Whether the operation takes a request body."""
+        return self.request_schema is not None
+
+
+class UnknownOperationError(ContractError):
+    """An operation name that no schema file defines.
+
+    Cause: a typo, or an endpoint outside the first version. Fix: use a name from ``clarus-mock check
+    --list`` (``<resource>.<action>``, e.g. ``goods_outs.create``).
+    """
+
+
+def _schema_files() -> dict[str, dict[str, Any]]:
+    folder = resources.files("contracts") / "schemas"
+    docs = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            docs[entry.name] = json.loads(entry.read_text(encoding="utf-8"))
+    return docs
+
+
+@cache
+def schema_documents() -> dict[str, dict[str, Any]]:
+    """The raw schema files, by file name."""
+    return _schema_files()
+
+
+@cache
+def _registry() -> Registry[Any]:
+    pairs = [
+        (doc["$id"], Resource(contents=doc, specification=DRAFT202012))
+        for doc in schema_documents().values()
+    ]
+    return Registry().with_resources(pairs)
+
+
+def resolve(file_name: str, pointer: str) -> Any:
+    """Flatten the schema at ``pointer`` (``#/$defs/x``) of one schema file."""
+    resolver = _registry().resolver(base_uri=SCHEMA_BASE + file_name)
+    return flatten({"$ref": pointer}, resolver)
+
+
+def _id_schema(id_type: str) -> dict[str, Any]:
+    if id_type == "string":
+        return {"type": "string", "pattern": "^[1-9][0-9]*$"}
+    return {"type": "integer", "minimum": 1}
+
+
+def _jsonapi_request(
+    file_name: str, data_type: str, spec: dict[str, Any], is_update: bool
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "type": "object",
+        "required": ["type", "attributes"],
+        "properties": {
+            "type": {"const": data_type},
+            "attributes": resolve(file_name, spec["attributes"]),
+        },
+        "additionalProperties": False,
+    }
+    if "relationships" in spec:
+        data["properties"]["relationships"] = resolve(file_name, spec["relationships"])
+    if is_update:
+        # JSON:API clients often repeat the id in PATCH bodies; the vendor examples omit it.
+        data["properties"]["id"] = {"type": ["integer", "string"], "x-clarus-source": "inferred"}
+    if "data_rules" in spec:
+        rules = resolve(file_name, spec["data_rules"])
+        data.update({k: v for k, v in rules.items() if k in ("if", "then", "else")})
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {"data": data},
+        "additionalProperties": False,
+    }
+
+
+def _jsonapi_response(
+    file_name: str, data_type: str, id_type: str, spec: dict[str, Any]
+) -> dict[str, Any]:
+    data = {
+        "type": "object",
+        "required": ["id", "type", "attributes"],
+        "properties": {
+            "id": _id_schema(id_type),
+            "type": {"const": data_type},
+            "attributes": resolve(file_name, spec["attributes"]),
+            "relationships": {"type": "object"},
+        },
+        "additionalProperties": False,
+    }
+    if "meta" in spec:
+        data["properties"]["meta"] = {"type": "object"}
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {"data": data, "meta": {"type": "object"}},
+        "additionalProperties": False,
+    }
+
+
+def _request_schema(
+    file_name: str, data_type: str, spec: dict[str, Any] | None, action: str
+) -> dict[str, Any] | None:
+    if spec is None:
+        return None
+    if spec["envelope"] == "jsonapi":
+        is_update = action == "update"
+        return _jsonapi_request(file_name, spec.get("type", data_type), spec, is_update)
+    return resolve(file_name, spec["schema"])
+
+
+def _response_schema(
+    file_name: str, data_type: str, id_type: str, spec: dict[str, Any]
+) -> dict[str, Any] | None:
+    envelope = spec.get("envelope")
+    if envelope == "jsonapi":
+        return _jsonapi_response(file_name, spec.get("type", data_type), id_type, spec)
+    if envelope in ("bare", "flat"):
+        return resolve(file_name, spec["schema"])
+    return None
+
+
+def _build(file_name: str, doc: dict[str, Any]) -> list[Operation]:
+    resource = doc["x-clarus-resource"]
+    data_type = resource["type"]
+    ops = []
+    for action, spec in doc.get("x-clarus-operations", {}).items():
+        request = spec.get("request")
+        ops.append(
+            Operation(
+                name=f"{resource.get('name', data_type)}.{action}",
+                resource=resource.get("name", data_type),
+                action=action,
+                method=spec["method"],
+                path=spec["path"],
+                summary=spec["summary"],
+                source=spec.get("source", ""),
+                envelope=None if request is None else request["envelope"],
+                data_type=None if request is None else request.get("type", data_type),
+                request_schema=_request_schema(file_name, data_type, request, action),
+                response_status=spec["response"]["status"],
+                response_schema=_response_schema(
+                    file_name, data_type, resource.get("id_type", "integer"), spec["response"]
+                ),
+                id_type=resource.get("id_type", "integer"),
+                provenance=spec.get("x-clarus-source", "documented"),
+                note=spec.get("x-clarus-note"),
+            )
+        )
+    return ops
+
+
+@cache
+def operations() -> dict[str, Operation]:
+    """Every operation the contract kit knows, by name, in file order."""
+    table: dict[str, Operation] = {}
+    for file_name, doc in schema_documents().items():
+        if "x-clarus-resource" not in doc:
+            continue
+        for op in _build(file_name, doc):
+            if op.name in table:
+                raise RuntimeError(f"operation {op.name} is defined twice ({file_name})")
+            table[op.name] = op
+    return table
+
+
+def get_operation(name: str) -> Operation:
+    """Look up an operation by name; raise :class:`UnknownOperationError` naming the nearest ones."""
+    table = operations()
+    if isinstance(name, str) and name in table:
+        return table[name]
+    from contracts.names import nearest
+
+    near = nearest(str(name), list(table), limit=3)
+    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    raise UnknownOperationError(
+        f"unknown operation {name!r}{hint} (`clarus-mock check --list` shows them all)"
+    )

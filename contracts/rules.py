@@ -1,0 +1,197 @@
+"""The catalogue of rule ids a :class:`~contracts.violations.Violation` can carry.
+
+Each rule has a page ``docs/violations/<rule>.md`` generated from this table (``clarus-mock docs``), so
+the id in an error body, the CLI line and the pytest report always leads to its cause and fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule id with the text of its documentation page."""
+
+    id: str
+    title: str
+    cause: str
+    fix: str
+    known_mistake: bool = False
+
+
+_RULES = [
+    # Known mistakes integrators make: detected before the generic keyword rules and ranked first.
+    Rule(
+        "address_in_attributes",
+        "Address sent in attributes",
+        "The address block (or one of its fields) was sent inside `data.attributes`.",
+        'Send it as `data.relationships.address.data = {"type": "addresses", "attributes": '
+        "{...}}`.",
+        True,
+    ),
+    Rule(
+        "change_type_case",
+        "Change type in the wrong case",
+        'A `*_changes` item has `type` `"add"`, `"Add"`, `"update"`...; the vendor\'s values are '
+        "upper case.",
+        "Use `ADD`, `UPDATE` or `DESTROY`.",
+        True,
+    ),
+    Rule(
+        "change_type_on_create",
+        "UPDATE or DESTROY on create",
+        "A create request may only add child records; `UPDATE` and `DESTROY` need an existing record.",
+        "Use `ADD` items on create; change existing lines later with PATCH and the line `id`.",
+        True,
+    ),
+    Rule(
+        "country_code",
+        "Country code not ISO 3166-1 alpha-2",
+        "`country_code` must be a two-letter upper-case ISO 3166-1 alpha-2 code.",
+        "Send `GB`, `BE`, `DE`...: upper case, two letters (not `gb`, not `GBR`).",
+        True,
+    ),
+    Rule(
+        "datetime_timezone",
+        "Date-time without a timezone",
+        "The vendor takes ISO 8601 date-times with an offset; without one the instant is ambiguous.",
+        "Add `Z` or an offset: `2026-01-20T10:00:00Z`, `2026-01-20T11:00:00+01:00`.",
+        True,
+    ),
+    Rule(
+        "empty_string",
+        "Empty string for an optional field",
+        'An optional field was sent as `""`. The vendor docs say to omit unknown values; the mock '
+        "accepts it and treats it as omitted, and reports this warning.",
+        "Leave the field out of the payload (or send `null` where the field is nullable).",
+        True,
+    ),
+    Rule(
+        "id_as_string",
+        "Id sent as a string",
+        'An integer id was sent as a string (`"42"`). Request bodies take integer ids.',
+        "Send the number: `42`.",
+        True,
+    ),
+    Rule(
+        "jsonapi_envelope_required",
+        "Flat body sent to a JSON:API endpoint",
+        'This endpoint takes `{"data": {"type", "attributes"}}`; the fields were sent at the top '
+        "level.",
+        'Wrap the fields: `{"data": {"type": "<resource>", "attributes": {...}}}`.',
+        True,
+    ),
+    Rule(
+        "flat_body_required",
+        "JSON:API body sent to a flat endpoint",
+        "This endpoint takes its fields at the top level (the vendor says it does not use JSON:API).",
+        'Send the fields unwrapped, e.g. `{"ids": [1, 2]}`.',
+        True,
+    ),
+    Rule(
+        "data_type",
+        "Wrong data.type",
+        "`data.type` names another resource than the endpoint's.",
+        "Send the endpoint's resource type (the plural resource name, e.g. `goods_outs`).",
+        True,
+    ),
+    Rule(
+        "unknown_field",
+        "Unknown field",
+        "The field is not part of the contract. Clarus-mock rejects unknown fields rather than "
+        "ignoring them, so a typo cannot silently drop data.",
+        "Use the nearest known field named in the hint, or remove the field.",
+        True,
+    ),
+    # Generic JSON Schema rules.
+    Rule(
+        "required",
+        "Required field missing",
+        "A required member is absent.",
+        "Add the member named by the pointer.",
+    ),
+    Rule(
+        "type",
+        "Wrong JSON type",
+        "The value has another JSON type than the contract's.",
+        "Send the type the message names (a number is not a string, null is not allowed everywhere).",
+    ),
+    Rule(
+        "enum",
+        "Value not allowed",
+        "The value is not one of the allowed values.",
+        "Use one of the values the message lists (values are case-sensitive).",
+    ),
+    Rule(
+        "format",
+        "Badly formatted value",
+        "The string does not match the field's format.",
+        "Follow the format the message names.",
+    ),
+    Rule(
+        "max_length",
+        "String too long",
+        "The string is longer than the field allows.",
+        "Shorten it to the limit the message gives.",
+    ),
+    Rule(
+        "min_length",
+        "String too short",
+        "The string is shorter than the field allows (often empty).",
+        "Send a non-empty value.",
+    ),
+    Rule(
+        "minimum",
+        "Number too small",
+        "The number is below the smallest value allowed.",
+        "Send a value at or above the limit (quantities are positive).",
+    ),
+    Rule(
+        "maximum",
+        "Number too large",
+        "The number is above the largest value allowed.",
+        "Send a value at or below the limit.",
+    ),
+    Rule(
+        "min_items",
+        "Too few items",
+        "The array has fewer items than required (often empty).",
+        "Send at least the number of items the message gives.",
+    ),
+    Rule(
+        "max_items",
+        "Too many items",
+        "The array has more items than allowed.",
+        "Split the request.",
+    ),
+    Rule("unique_items", "Duplicate items", "The array repeats an item.", "Send each item once."),
+    Rule(
+        "pattern",
+        "Value does not match the pattern",
+        "The string does not match its pattern.",
+        "Follow the pattern the message names.",
+    ),
+    Rule(
+        "min_properties",
+        "Empty object",
+        "The object needs at least one member.",
+        "Add one of the members the message names.",
+    ),
+    Rule(
+        "invalid",
+        "Invalid value",
+        "The value breaks a constraint the kit has no better words for.",
+        "Compare the value with the field's schema in the reference.",
+    ),
+]
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+KNOWN_MISTAKES = frozenset(rule.id for rule in _RULES if rule.known_mistake)
+
+RULES["nesting_too_deep"] = Rule(
+    "nesting_too_deep",
+    "Document nested too deeply",
+    "The payload nests arrays or objects deeper than any Clarus payload can.",
+    "Send the documented shape; no Clarus payload nests more than a few levels.",
+)
