@@ -135,11 +135,12 @@ def _looks_like_update(data: dict[str, Any]) -> bool:
     attributes = data.get("attributes")
     if not isinstance(attributes, dict):
         return False
-    for key, value in attributes.items():
-        if key.endswith("_changes") and isinstance(value, list):
-            if any(isinstance(i, dict) and i.get("type") in ("UPDATE", "DESTROY") for i in value):
-                return True
-    return False
+    return any(
+        key.endswith("_changes")
+        and isinstance(value, list)
+        and any(isinstance(i, dict) and i.get("type") in ("UPDATE", "DESTROY") for i in value)
+        for key, value in attributes.items()
+    )
 
 
 def _by_keys(payload: dict[str, Any]) -> Operation:
