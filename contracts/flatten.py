@@ -58,9 +58,15 @@ def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
         return parts[0]
     merged: dict[str, Any] = {}
     for part in parts:
+        if "if" in part:
+            # Conditionals cannot be merged key by key (two ``if``s would overwrite each other).
+            merged.setdefault("allOf", []).append(part)
+            continue
         for key, value in part.items():
             if key == "properties":
                 merged.setdefault("properties", {}).update(value)
+            elif key == "allOf":
+                merged.setdefault("allOf", []).extend(value)
             elif key == "required":
                 required = merged.setdefault("required", [])
                 required.extend(name for name in value if name not in required)

@@ -43,6 +43,8 @@ class Operation:
     id_type: Literal["integer", "string"]
     provenance: str = "documented"
     note: str | None = None
+    prefix: str = "/api"
+    media_types: tuple[str, ...] = ("application/json",)
 
     @property
     def has_body(self) -> bool:
@@ -193,6 +195,8 @@ def _build(file_name: str, doc: dict[str, Any]) -> list[Operation]:
                 id_type=resource.get("id_type", "integer"),
                 provenance=spec.get("x-clarus-source", "documented"),
                 note=spec.get("x-clarus-note"),
+                prefix=resource.get("prefix", "/api"),
+                media_types=tuple((request or {}).get("media_types", ["application/json"])),
             )
         )
     return ops

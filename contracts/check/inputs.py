@@ -1,0 +1,148 @@
+"""Read payloads from files, folders, JSON Lines and stdin, turning every bad input into a message.
+
+Nothing a user feeds in may end in a stack trace: a file too large, bytes that are not UTF-8, text that
+is not JSON (we say the line and column), a document nested too deeply. Each becomes an
+:class:`InputError` that the report prints and that makes the command exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MAX_BYTES = 10 * 1024 * 1024
+_JSONL = {".jsonl", ".ndjson"}
+_PAYLOAD_FILES = {".json", *_JSONL}
+_RECORD_KEYS = {"operation", "method", "path", "body"}
+
+
+@dataclass(frozen=True)
+class Payload:
+    """One payload and where it came from (``file`` or ``file:line`` for JSON Lines)."""
+
+    source: str
+    body: Any
+    operation: str | None = None
+    method: str | None = None
+    path: str | None = None
+    file: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class InputError:
+    """Input that could not be read as a payload, with the reason in words."""
+
+    source: str
+    message: str
+
+
+def read_payloads(paths: list[str], max_bytes: int = MAX_BYTES) -> Iterator[Payload | InputError]:
+    """Every payload in ``paths`` (files, folders searched for *.json/*.jsonl, or ``-`` for stdin)."""
+    for raw in paths:
+        if raw == "-":
+            yield from _read_bytes("<stdin>", sys.stdin.buffer.read(max_bytes + 1), max_bytes, None)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.suffix in _PAYLOAD_FILES and p.is_file())
+            if not files:
+                yield InputError(raw, "no .json, .jsonl or .ndjson files in this folder")
+            for file in files:
+                yield from _read_file(file, max_bytes)
+        elif path.is_file():
+            yield from _read_file(path, max_bytes)
+        else:
+            yield InputError(raw, "no such file or folder")
+
+
+def _read_file(path: Path, max_bytes: int) -> Iterator[Payload | InputError]:
+    size = path.stat().st_size
+    if size > max_bytes:
+        yield InputError(str(path), f"file is {_size(size)}, over the {_size(max_bytes)} limit")
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield InputError(str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    yield from _read_bytes(str(path), data, max_bytes, path.suffix)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _read_bytes(
+    source: str, data: bytes, max_bytes: int, suffix: str | None
+) -> Iterator[Payload | InputError]:
+    if len(data) > max_bytes:
+        yield InputError(source, f"input is over the {_size(max_bytes)} limit")
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        yield InputError(source, f"not UTF-8: byte 0x{data[exc.start]:02x} at line {line}")
+        return
+    if suffix in _JSONL:
+        yield from _read_lines(source, text)
+        return
+    document = _parse(source, text)
+    if isinstance(document, InputError) and "extra data" in document.message and suffix is None:
+        yield from _read_lines(source, text)  # stdin: JSON Lines if it is not one document
+        return
+    yield document if isinstance(document, InputError) else _payload(source, document)
+
+
+def _read_lines(source: str, text: str) -> Iterator[Payload | InputError]:
+    count = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        count += 1
+        where = f"{source}:{number}"
+        document = _parse(where, line)
+        if isinstance(document, InputError):
+            yield document
+        else:
+            yield _payload(where, document, file=source, line=number)
+    if count == 0:
+        yield InputError(source, "no payloads (the file is empty)")
+
+
+def _parse(source: str, text: str) -> Any:
+    if not text.strip():
+        return InputError(source, "empty input: expected a JSON document")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        return InputError(
+            source, f"not JSON: {exc.msg.lower()} at line {exc.lineno} column {exc.colno}"
+        )
+    except RecursionError:
+        return InputError(source, "JSON nested too deeply to be a Clarus payload")
+
+
+def _payload(source: str, document: Any, file: str = "", line: int | None = None) -> Payload:
+    file = file or source
+    if isinstance(document, dict) and "body" in document and set(document) <= _RECORD_KEYS:
+        # A request record (as a journal export holds): the body plus how it was sent.
+        return Payload(
+            source,
+            document["body"],
+            _str(document.get("operation")),
+            _str(document.get("method")),
+            _str(document.get("path")),
+            file,
+            line,
+        )
+    return Payload(source, document, file=file, line=line)
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

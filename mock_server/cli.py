@@ -1,0 +1,115 @@
+"""The ``clarus-mock`` command: check, openapi, docs (serve arrives with the server)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mock_server import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clarus-mock", description="A local twin of the Clarus WMS API and its contract kit."
+    )
+    parser.add_argument("--version", action="version", version=f"clarus-mock {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="validate payload files against the Clarus contract")
+    check.add_argument("paths", nargs="*", metavar="FILE|DIR|-", help="payloads; - reads stdin")
+    check.add_argument("-o", "--operation", help="operation name, e.g. goods_outs.create")
+    check.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    check.add_argument("--output", help="write the report to this file instead of stdout")
+    check.add_argument("--strict", action="store_true", help="treat warnings as violations")
+    check.add_argument("--list", action="store_true", help="list the operations and exit")
+    check.add_argument("--max-bytes", type=int, default=None, help="largest input accepted")
+
+    openapi = sub.add_parser("openapi", help="print the OpenAPI 3.1 document")
+    openapi.add_argument("--output", help="write to this file instead of stdout")
+
+    docs = sub.add_parser("docs", help="print or write the generated reference docs")
+    docs.add_argument("--write", action="store_true", help="write docs/ in the current folder")
+
+    serve = sub.add_parser("serve", help="start the mock server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = _parser().parse_args(argv)
+    handler = {"check": _check, "openapi": _openapi, "docs": _docs, "serve": _serve}
+    try:
+        return handler[args.command](args)
+    except BrokenPipeError:
+        return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from contracts.check import check_payloads, exit_code, read_payloads, render
+    from contracts.check.inputs import MAX_BYTES
+    from contracts.registry import operations
+    from contracts.violations import ContractError
+
+    if args.list:
+        for op in operations().values():
+            print(f"{op.name:55} {op.method:6} {op.prefix}{op.path}")
+        return 0
+    if not args.paths:
+        print("clarus-mock check: give one or more FILE, DIR or - (stdin)", file=sys.stderr)
+        return 2
+    try:
+        items = read_payloads(args.paths, args.max_bytes or MAX_BYTES)
+        results = check_payloads(items, args.operation)
+    except ContractError as exc:
+        print(f"clarus-mock check: {exc}", file=sys.stderr)
+        return 2
+    report = render(results, args.format, args.strict)
+    _emit(report, args.output)
+    return exit_code(results, args.strict)
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from contracts.openapi import openapi_document
+
+    _emit(json.dumps(openapi_document(), indent=2) + "\n", args.output)
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from contracts.reference import generated_docs
+
+    docs = generated_docs()
+    if not args.write:
+        print(docs["docs/reference.md"])
+        return 0
+    for name, text in docs.items():
+        path = Path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    print(f"wrote {len(docs)} files under docs/")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    print(
+        "clarus-mock serve: the stateful server is not built yet (it is the next issue); "
+        "the contract kit (check, openapi, docs) works today.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
