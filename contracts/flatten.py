@@ -54,6 +54,7 @@ def _flatten_children(node: dict[str, Any], resolver: Any) -> dict[str, Any]:
 
 def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """Merge object schemas; later parts win for scalar keywords, properties and required add up."""
+    parts = [part for part in parts if part] or [{}]
     if len(parts) == 1:
         return parts[0]
     merged: dict[str, Any] = {}

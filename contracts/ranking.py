@@ -20,10 +20,10 @@ _ORDER = [
     "country_code",
     "datetime_timezone",
     "required",
-    "unknown_field",
     "type",
     "id_as_string",
     "enum",
+    "unknown_field",
     "format",
     "minimum",
     "maximum",
@@ -39,7 +39,10 @@ _ORDER = [
 
 
 def _key(v: Violation) -> tuple[int, int, int, int, str, str]:
-    known = 0 if v.rule in KNOWN_MISTAKES else 1
+    # An unknown field is a known mistake when we can name the field meant; otherwise it is often
+    # just noise next to the real problem (password grant fields beside grant_type "password").
+    guessed = v.rule != "unknown_field" or (v.hint or "").startswith("did you mean")
+    known = 0 if v.rule in KNOWN_MISTAKES and guessed else 1
     order = _ORDER.index(v.rule) if v.rule in _ORDER else len(_ORDER)
     return (v.severity != "error", known, v.pointer.count("/"), order, v.pointer, v.rule)
 

@@ -115,7 +115,7 @@ def _jsonapi_request(
         data["properties"]["id"] = {"type": ["integer", "string"], "x-clarus-source": "inferred"}
     if "data_rules" in spec:
         rules = resolve(file_name, spec["data_rules"])
-        data.update({k: v for k, v in rules.items() if k in ("if", "then", "else")})
+        data.update({k: v for k, v in rules.items() if k in ("if", "then", "else", "allOf")})
     return {
         "type": "object",
         "required": ["data"],

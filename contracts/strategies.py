@@ -1,0 +1,176 @@
+"""Hypothesis strategies for valid and invalid payloads, derived from the same schemas.
+
+``valid(operation)`` draws payloads the validator accepts without a single violation. The schema is
+tuned for generation only: date-times with offsets, codes and names that look like a warehouse's,
+positive whole quantities, short line lists, and unique line ids on update. ``invalid(operation)`` draws
+a valid payload and applies one mutation; each example carries the violation it must produce.
+"""
+
+from __future__ import annotations
+
+import copy
+import string
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from hypothesis_jsonschema import from_schema
+
+from contracts.mutations import MUTATION_RULES, Mutation, mutation_sites
+from contracts.registry import get_operation
+from contracts.strict import strict_request_schema
+
+_MAX_ITEMS = 4
+_UPPER = string.ascii_uppercase + string.digits
+
+
+@dataclass(frozen=True)
+class InvalidPayload:
+    """A payload built to break exactly one rule, and the violation it must yield first."""
+
+    payload: Any
+    pointer: str
+    rule: str
+    mutation: str
+    severity: str = "error"
+
+
+def _datetimes() -> st.SearchStrategy[str]:
+    offsets = st.sampled_from([0, 60, 120, -300, 330]).map(lambda m: timezone(timedelta(minutes=m)))
+    moments = st.datetimes(datetime(2024, 1, 1), datetime(2030, 12, 31), timezones=offsets)
+    return moments.map(lambda d: d.replace(microsecond=0).isoformat().replace("+00:00", "Z"))
+
+
+def _codes(max_len: int) -> st.SearchStrategy[str]:
+    prefix = st.sampled_from(["SO", "PO", "SKU", "LOC", "ACC", "REF", "CUS", "SUP"])
+    body = st.integers(1, 999_999).map(str)
+    return st.builds(lambda p, n: f"{p}-{n}"[:max_len], prefix, body)
+
+
+_WORDS = ["Red", "Widget", "Blue", "Box", "Large", "Pallet", "Standard", "Express", "North", "Bay"]
+
+
+def _texts(max_len: int) -> st.SearchStrategy[str]:
+    words = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4)
+    return words.map(lambda w: " ".join(w)[:max_len])
+
+
+_FORMATS: dict[str, st.SearchStrategy[str]] = {
+    "clarus-datetime": _datetimes(),
+    "clarus-email": st.sampled_from(["ops@example.com", "jane.doe@example.org", "wh@example.net"]),
+    "clarus-phone": st.sampled_from(["+44 20 7946 0958", "+32 2 555 12 34", "+49 30 901820"]),
+    "clarus-postcode": st.sampled_from(["AB1 2CD", "1000", "10115", "SW1A 1AA"]),
+}
+_TEXT_FIELDS = ("name", "description", "notes", "note", "delivery_notes", "message", "title")
+
+
+def _string_format(name: str, schema: dict[str, Any]) -> str:
+    max_len = min(int(schema.get("maxLength", 40)), 40)
+    for key in ("email", "phone", "postcode"):
+        if key in name:
+            return f"clarus-{key}"
+    kind = "text" if any(name.endswith(t) for t in _TEXT_FIELDS) else "code"
+    fmt = f"clarus-{kind}-{max_len}"
+    if fmt not in _FORMATS:
+        _FORMATS[fmt] = _texts(max_len) if kind == "text" else _codes(max_len)
+    return fmt
+
+
+def _tune(schema: Any, name: str = "") -> Any:
+    """A generation copy of a strict schema: same acceptance, realistic values."""
+    if isinstance(schema, list):
+        return [_tune(s, name) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: (_tune(v, name) if k not in ("properties",) else v) for k, v in schema.items()}
+    if "properties" in schema:
+        out["properties"] = {k: _tune(v, k) for k, v in schema["properties"].items()}
+    types = out.get("type")
+    types = {types} if isinstance(types, str) else set(types or [])
+    if out.get("format") == "date-time":
+        out["format"] = "clarus-datetime"
+    elif "string" in types and not ({"enum", "const", "pattern", "format"} & set(out)):
+        if int(out.get("maxLength", 40)) >= 1:
+            out["format"] = _string_format(name, out)
+    if "number" in types and "integer" not in types:
+        out["type"] = [t if t != "number" else "integer" for t in sorted(types)] or "integer"
+    if types & {"integer", "number"}:
+        out.setdefault("maximum", 1000 if "quantity" in name else 999_999)
+        if "exclusiveMinimum" in out:
+            out["minimum"] = max(out.pop("exclusiveMinimum") + 1, out.get("minimum", 0))
+        if "quantity" in name:
+            out.setdefault("minimum", 1)
+    if "array" in types and "items" in out:
+        out.setdefault("maxItems", _MAX_ITEMS)
+    if types == {"object"} and "properties" not in out and "additionalProperties" not in out:
+        out["maxProperties"] = 3  # free-form objects (configuration): keep them small
+    return out
+
+
+def _unique_change_ids(payload: Any) -> Any:
+    """Give every UPDATE/DESTROY item of a *_changes list its own id."""
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            if key.endswith("_changes") and isinstance(value, list):
+                seen: set[int] = set()
+                for item in value:
+                    if isinstance(item, dict) and isinstance(item.get("id"), int):
+                        while item["id"] in seen:
+                            item["id"] += 1
+                        seen.add(item["id"])
+            _unique_change_ids(value)
+    elif isinstance(payload, list):
+        for item in payload:
+            _unique_change_ids(item)
+    return payload
+
+
+@cache
+def _generation_schema(name: str) -> dict[str, Any]:
+    return _tune(copy.deepcopy(strict_request_schema(name)))
+
+
+def valid(operation: str) -> st.SearchStrategy[Any]:
+    """Payloads for ``operation`` that validate with no violation at all."""
+    op = get_operation(operation)
+    if op.request_schema is None:
+        raise InvalidArgument(f"valid({operation!r}): {operation} takes no request body")
+    strategy = from_schema(_generation_schema(op.name), custom_formats=_FORMATS)
+    return strategy.map(_unique_change_ids)
+
+
+def invalid(operation: str, rule: str | None = None) -> st.SearchStrategy[InvalidPayload]:
+    """Payloads for ``operation`` that break one rule, each with the violation it must yield first.
+
+    ``rule`` limits the mutations to one rule id (``required``, ``address_in_attributes``...).
+    """
+    op = get_operation(operation)
+    if op.request_schema is None:
+        raise InvalidArgument(f"invalid({operation!r}): {operation} takes no request body")
+    if rule is not None and rule not in MUTATION_RULES:
+        raise InvalidArgument(
+            f"invalid({operation!r}, rule={rule!r}): no mutation makes that rule; "
+            f"choose from {sorted(MUTATION_RULES)}"
+        )
+    return _invalid(op.name, rule)
+
+
+@st.composite
+def _invalid(draw: st.DrawFn, name: str, rule: str | None) -> InvalidPayload:
+    payload = draw(valid(name))
+    sites = [m for m in mutation_sites(get_operation(name), payload) if rule in (None, m.rule)]
+    if not sites:
+        # Some payloads offer no place for this rule (e.g. no optional field drawn); draw again.
+        from hypothesis import assume
+
+        assume(False)
+    mutation: Mutation = draw(st.sampled_from(sites))
+    mutated, pointer = mutation.apply(copy.deepcopy(payload))
+    severity = "warning" if mutation.rule == "empty_string" else "error"
+    return InvalidPayload(mutated, pointer, mutation.rule, mutation.name, severity)
+
+
+_ = UTC  # re-exported for callers building datetimes alongside strategies
