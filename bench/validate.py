@@ -88,8 +88,10 @@ def main() -> None:
     invalid["data"]["attributes"]["lines_changes"][3]["type"] = "add"
     for label, payload in (("valid", valid), ("invalid (2 mistakes)", invalid)):
         per_second, found = rate(payload, args.seconds)
-        print(f"goods_outs.create, 20 lines, {label:22} {per_second:>10,.0f} validations/s "
-              f"({1e6 / per_second:.1f} µs each, {found} violations)")
+        print(
+            f"goods_outs.create, 20 lines, {label:22} {per_second:>10,.0f} validations/s "
+            f"({1e6 / per_second:.1f} µs each, {found} violations)"
+        )
     print("target: >= 50,000/s for the valid payload on one core")
 
 

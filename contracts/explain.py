@@ -142,8 +142,9 @@ def _required(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
             continue
         target = [*path, name]
         member = error.schema.get("properties", {}).get(name, {})
-        # A missing object whose one requirement is X: point at X, where the user must add it.
-        if len(member.get("required", [])) == 1:
+        # A conditional requirement (a sales order needs relationships.address): point at the
+        # member the condition asks for, where the user must add it.
+        if "then" in error.absolute_schema_path and len(member.get("required", [])) == 1:
             target.append(member["required"][0])
         yield Violation(
             to_pointer(target),

@@ -17,11 +17,21 @@ from contracts.strict import strict_request_schema
 
 Path = list[str | int]
 _ADDRESS = {
-    "name": "Jane Doe", "address_1": "1 High Street", "address_3": "Leeds", "postcode": "LS1 1AA",
+    "name": "Jane Doe",
+    "address_1": "1 High Street",
+    "address_3": "Leeds",
+    "postcode": "LS1 1AA",
     "country_code": "GB",
 }
-_ADDRESS_KEYS = {"address", "address_1", "address_2", "address_3", "address_4", "postcode",
-                 "country_code"}
+_ADDRESS_KEYS = {
+    "address",
+    "address_1",
+    "address_2",
+    "address_3",
+    "address_4",
+    "postcode",
+    "country_code",
+}
 _ALPHA3 = {"GB": "GBR", "DE": "DEU", "BE": "BEL", "FR": "FRA", "NL": "NLD", "US": "USA"}
 
 
@@ -163,9 +173,11 @@ def _leaf_sites(op: Operation, node: _Node) -> Iterator[Mutation]:
 
 def _change_type_sites(op: Operation, path: Path, value: Any) -> Iterator[Mutation]:
     pointer = to_pointer(path)
-    yield Mutation("change_type_case", "change_type_case", pointer,
-                   _setter(path, str(value).lower()))
+    yield Mutation(
+        "change_type_case", "change_type_case", pointer, _setter(path, str(value).lower())
+    )
     if op.action == "create" and value == "ADD":
+
         def to_update(payload: Any) -> None:
             item = _getter(payload, path[:-1])
             item["type"], item["id"] = "UPDATE", 1
@@ -231,9 +243,23 @@ def _address_sites(op: Operation, payload: Any) -> Iterator[Mutation]:
     )
 
 
-MUTATION_RULES = frozenset({
-    "required", "unknown_field", "empty_string", "type", "change_type_case",
-    "change_type_on_create", "data_type", "country_code", "enum", "datetime_timezone", "minimum",
-    "max_length", "id_as_string", "jsonapi_envelope_required", "flat_body_required",
-    "address_in_attributes",
-})
+MUTATION_RULES = frozenset(
+    {
+        "required",
+        "unknown_field",
+        "empty_string",
+        "type",
+        "change_type_case",
+        "change_type_on_create",
+        "data_type",
+        "country_code",
+        "enum",
+        "datetime_timezone",
+        "minimum",
+        "max_length",
+        "id_as_string",
+        "jsonapi_envelope_required",
+        "flat_body_required",
+        "address_in_attributes",
+    }
+)

@@ -36,6 +36,7 @@ class InvalidPayload:
     rule: str
     mutation: str
     severity: str = "error"
+    original: Any = None  # the valid payload the mutation was applied to
 
 
 def _datetimes() -> st.SearchStrategy[str]:
@@ -79,12 +80,55 @@ def _string_format(name: str, schema: dict[str, Any]) -> str:
     return fmt
 
 
+def _choices(rule: dict[str, Any]) -> list[tuple[str, Any, dict[str, Any]]] | None:
+    """``if K == V then properties ... else if ...`` as ``[(K, V, then_properties)]``, or None."""
+    found = []
+    node: Any = rule
+    while isinstance(node, dict) and "if" in node:
+        condition, then = node["if"], node.get("then", {})
+        props = condition.get("properties", {})
+        if (
+            len(props) != 1
+            or "const" not in next(iter(props.values()))
+            or set(then) != {"properties"}
+        ):
+            return None
+        key = next(iter(props))
+        found.append((key, props[key]["const"], then["properties"]))
+        node = node.get("else")
+    return found if node is None else None
+
+
+def _expand_choices(schema: dict[str, Any]) -> dict[str, Any]:
+    """Turn an ``if/else`` chain keyed on one const into ``anyOf`` branches, for generation only.
+
+    hypothesis-jsonschema explores every if/then combination; a chain of sixteen (an automation's
+    event depends on its resource_name) never finishes. Branches accept the same payloads.
+    """
+    rules = schema.get("allOf", [])
+    chains = [_choices(rule) for rule in rules]
+    if not rules or any(chain is None for chain in chains) or len(chains) != 1:
+        return schema
+    base = {k: v for k, v in schema.items() if k != "allOf"}
+    branches = []
+    for key, value, then in chains[0] or []:
+        branch = copy.deepcopy(base)
+        branch["properties"][key] = {"const": value}
+        branch["properties"].update(copy.deepcopy(then))
+        branches.append(branch)
+    return {"anyOf": branches}
+
+
 def _tune(schema: Any, name: str = "") -> Any:
     """A generation copy of a strict schema: same acceptance, realistic values."""
     if isinstance(schema, list):
         return [_tune(s, name) for s in schema]
     if not isinstance(schema, dict):
         return schema
+    if "properties" in schema and "allOf" in schema:
+        expanded = _expand_choices(schema)
+        if expanded is not schema:
+            return _tune(expanded, name)
     out = {k: (_tune(v, name) if k not in ("properties",) else v) for k, v in schema.items()}
     if "properties" in schema:
         out["properties"] = {k: _tune(v, k) for k, v in schema["properties"].items()}
@@ -93,8 +137,7 @@ def _tune(schema: Any, name: str = "") -> Any:
     if out.get("format") == "date-time":
         out["format"] = "clarus-datetime"
     elif "string" in types and not ({"enum", "const", "pattern", "format"} & set(out)):
-        if int(out.get("maxLength", 40)) >= 1:
-            out["format"] = _string_format(name, out)
+        out["format"] = _string_format(name, out)
     if "number" in types and "integer" not in types:
         out["type"] = [t if t != "number" else "integer" for t in sorted(types)] or "integer"
     if types & {"integer", "number"}:
@@ -138,7 +181,13 @@ def valid(operation: str) -> st.SearchStrategy[Any]:
     op = get_operation(operation)
     if op.request_schema is None:
         raise InvalidArgument(f"valid({operation!r}): {operation} takes no request body")
-    strategy = from_schema(_generation_schema(op.name), custom_formats=_FORMATS)
+    return _valid_strategy(op.name)
+
+
+@cache
+def _valid_strategy(name: str) -> st.SearchStrategy[Any]:
+    # Building the strategy canonicalises the schema, which is the slow part: do it once.
+    strategy = from_schema(_generation_schema(name), custom_formats=_FORMATS)
     return strategy.map(_unique_change_ids)
 
 
@@ -170,7 +219,7 @@ def _invalid(draw: st.DrawFn, name: str, rule: str | None) -> InvalidPayload:
     mutation: Mutation = draw(st.sampled_from(sites))
     mutated, pointer = mutation.apply(copy.deepcopy(payload))
     severity = "warning" if mutation.rule == "empty_string" else "error"
-    return InvalidPayload(mutated, pointer, mutation.rule, mutation.name, severity)
+    return InvalidPayload(mutated, pointer, mutation.rule, mutation.name, severity, payload)
 
 
 _ = UTC  # re-exported for callers building datetimes alongside strategies

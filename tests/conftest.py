@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# Bounded so `make test` stays quick; CLARUS_HYPOTHESIS_PROFILE=thorough for a longer run.
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
+settings.register_profile("thorough", parent=settings.get_profile("ci"), max_examples=300)
+settings.load_profile(os.environ.get("CLARUS_HYPOTHESIS_PROFILE", "ci"))
