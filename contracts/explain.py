@@ -457,6 +457,15 @@ def _one_of(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
     yield _change_type(to_pointer([*path, "type"]), value["type"], consts, ctx, _base(error))
 
 
+def _contains(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+    _, pointer = _where(error)
+    parent = subschema(ctx.schema, ctx.payload, list(error.absolute_path)) or {}
+    text = (
+        error.schema.get("description") or parent.get("description") or "a required item is missing"
+    )
+    yield Violation(pointer, "missing_item", text, instance=None, **_base(error))
+
+
 def _fallback(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
     _, pointer = _where(error)
     yield Violation(
@@ -477,6 +486,7 @@ _FORMATTERS: dict[str, Callable[[ValidationError, _Context], Iterator[Violation]
     "format": _format,
     "oneOf": _one_of,
     "anyOf": _one_of,
+    "contains": _contains,
     "maxLength": _limit(
         "max_length", lambda e: f"is {len(e.instance)} characters, at most {e.validator_value}"
     ),

@@ -34,6 +34,7 @@ _ORDER = [
     "unique_items",
     "pattern",
     "min_properties",
+    "missing_item",
     "invalid",
 ]
 

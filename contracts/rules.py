@@ -189,6 +189,12 @@ _RULES = [
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 KNOWN_MISTAKES = frozenset(rule.id for rule in _RULES if rule.known_mistake)
 
+RULES["missing_item"] = Rule(
+    "missing_item",
+    "Required item missing from a list",
+    "The list must hold an item of a given shape (a webhook action needs a `url` parameter).",
+    "Add the item the message describes.",
+)
 RULES["nesting_too_deep"] = Rule(
     "nesting_too_deep",
     "Document nested too deeply",
