@@ -167,7 +167,7 @@ def _leaf_sites(op: Operation, node: _Node) -> Iterator[Mutation]:
         yield Mutation("datetime_timezone", "datetime_timezone", pointer, _setter(path, naive))
     yield from _range_sites(path, schema, value)
     is_id = name == "id" or name.endswith("_id") or (isinstance(path[-1], int) and "ids" in path)
-    if isinstance(value, int) and not isinstance(value, bool) and is_id:
+    if isinstance(value, int) and not isinstance(value, bool) and is_id and "string" not in types:
         yield Mutation("id_as_string", "id_as_string", pointer, _setter(path, str(value)))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -27,6 +27,7 @@ def test_valid_clean_and_invalid_yields_its_violation_first(name: str) -> None:
     check()
 
 
+@settings(max_examples=5)
 @given(st.data())
 def test_invalid_can_target_one_rule(data: st.DataObject) -> None:
     example = data.draw(invalid("goods_outs.create", rule="address_in_attributes"))
