@@ -128,7 +128,32 @@ def _parse(source: str, text: str) -> Any:
         return InputError(source, "JSON nested too deeply to be a Clarus payload")
 
 
-def _payload(source: str, document: Any, file: str = "", line: int | None = None) -> Payload:
+MAX_DEPTH = 32
+
+
+def _depth(document: Any) -> int:
+    """Nesting depth, without recursion (the document may be deeper than Python's stack)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _payload(
+    source: str, document: Any, file: str = "", line: int | None = None
+) -> Payload | InputError:
+    if not isinstance(document, dict):
+        kind = "an array" if isinstance(document, list) else f"a {type(document).__name__}"
+        return InputError(source, f"expected a JSON object (one payload), got {kind}")
+    if _depth(document) > MAX_DEPTH:
+        return InputError(source, f"nested over {MAX_DEPTH} levels deep: not a Clarus payload")
     file = file or source
     if isinstance(document, dict) and "body" in document and set(document) <= _RECORD_KEYS:
         # A request record (as a journal export holds): the body plus how it was sent.

@@ -165,14 +165,28 @@ def test_bad_input_exits_2_with_a_message(
     assert "Traceback" not in out
 
 
-def test_non_object_payload_is_a_violation(
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [([1], "got an array"), ("x", "got a str"), (None, "got a NoneType")],
+)
+def test_non_object_document_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: Any, message: str
+) -> None:
+    path = write(tmp_path, "a.json", json.dumps(document))
+    code, out, _ = run(capsys, "check", "-o", "goods_outs.create", str(path))
+    assert code == 2
+    assert f"expected a JSON object (one payload), {message}" in out
+
+
+def test_deep_document_that_parses_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    deep = '{"a":' * 500 + "1" + "}" * 500
     code, out, _ = run(
-        capsys, "check", "-o", "goods_outs.create", str(write(tmp_path, "a.json", [1]))
+        capsys, "check", "-o", "goods_outs.create", str(write(tmp_path, "deep.json", deep))
     )
-    assert code == 1
-    assert "the body must be a JSON object, not array [type]" in out
+    assert code == 2
+    assert "nested over 32 levels deep" in out
 
 
 def test_large_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
