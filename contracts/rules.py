@@ -195,6 +195,25 @@ RULES["missing_item"] = Rule(
     "The list must hold an item of a given shape (a webhook action needs a `url` parameter).",
     "Add the item the message describes.",
 )
+# Rules the server checks beyond the schema (they need the tenant's state).
+RULES["unknown_reference"] = Rule(
+    "unknown_reference",
+    "Referenced record does not exist",
+    "An id in the payload names a record that does not exist in this tenant (or is of another kind).",
+    "Create the record first and use the id its create response returned; ids never cross tenants.",
+)
+RULES["not_unique"] = Rule(
+    "not_unique",
+    "Value already taken",
+    "The field must be unique and another record already has this value.",
+    "Use another value, or update the existing record (its id is in the message).",
+)
+RULES["invalid_state"] = Rule(
+    "invalid_state",
+    "Not allowed in the record's current status",
+    "The record's status does not allow this change (e.g. editing lines of a dispatched order).",
+    "Check the record's status first; the message names it.",
+)
 RULES["nesting_too_deep"] = Rule(
     "nesting_too_deep",
     "Document nested too deeply",

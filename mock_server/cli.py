@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the mock server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--data", help="SQLite file that keeps the state across restarts")
+    serve.add_argument("--fixtures", default="demo", help="fixture pack name or path")
+    serve.add_argument("--admin-token", help="require this bearer token on /__mock")
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
     return parser
 
 
@@ -96,12 +102,53 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    print(
-        "clarus-mock serve: the stateful server is not built yet (it is the next issue); "
-        "the contract kit (check, openapi, docs) works today.",
-        file=sys.stderr,
+    import logging
+
+    import uvicorn
+
+    from mock_server.app import create_app
+    from mock_server.fixtures import FixtureError
+    from mock_server.settings import Settings
+
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        data=args.data,
+        fixtures=args.fixtures,
+        admin_token=args.admin_token,
+        log_level=args.log_level,
     )
-    return 1
+    logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
+    try:
+        app = create_app(settings)
+    except FixtureError as exc:
+        print(f"clarus-mock serve: bad fixture pack: {exc}", file=sys.stderr)
+        return 2
+    print(_banner(app, settings), flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    return 0
+
+
+def _banner(app: object, settings: object) -> str:
+    state = app.state.mock  # type: ignore[attr-defined]
+    base = f"http://{settings.host}:{settings.port}"  # type: ignore[attr-defined]
+    lines = [f"clarus-mock {__version__} on {base} (fixture pack {state.pack.name!r})"]
+    for client in state.oauth.clients.values():
+        lines.append(
+            f"  subdomain {client.tenant:10} client {client.client_id} / {client.client_secret}"
+        )
+    first = next(iter(state.oauth.clients.values()), None)
+    if first is not None:
+        lines.append("get a token:")
+        lines.append(
+            f"  curl -s -X POST {base}/oauth/token -d grant_type=client_credentials "
+            f"-d client_id={first.client_id} -d client_secret={first.client_secret}"
+        )
+        lines.append(
+            f"then send: Authorization: Bearer <token>   X-Clarus-Subdomain: {first.tenant}"
+        )
+    lines.append(f"control API: {base}/__mock/health, /__mock/reset, /__mock/journal")
+    return "\n".join(lines)
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -243,9 +243,3 @@ def test_stdin_jsonl_and_openapi_as_subprocesses(tmp_path: Path) -> None:
         [sys.executable, "-m", "mock_server.cli", "openapi"], capture_output=True, check=True
     )
     assert json.loads(spec.stdout)["openapi"] == "3.1.0"
-
-
-def test_serve_says_it_is_not_built_yet(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "serve")
-    assert code == 1
-    assert "not built yet" in err

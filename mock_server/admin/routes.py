@@ -1,0 +1,130 @@
+"""/__mock: health, reset, snapshots, the request journal and a convenience record read."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from contracts import operations
+from mock_server.errors import ApiError, json_response
+from mock_server.rest.render import resource_object
+
+_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise ApiError(400, f"malformed JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return body
+
+
+def _tenant(request: Request, body: dict[str, Any]) -> str | None:
+    return (
+        body.get("tenant")
+        or request.query_params.get("tenant")
+        or request.headers.get("x-clarus-subdomain")
+        or None
+    )
+
+
+async def health(request: Request) -> Response:
+    app = request.app.state.mock
+    return json_response(
+        {
+            "status": "ok",
+            "pack": app.pack.name,
+            "tenants": sorted(app.pack.tenants),
+            "operations": len(operations()),
+        }
+    )
+
+
+async def reset(request: Request) -> Response:
+    """POST /__mock/reset: everything, or one tenant, back to the fixture pack."""
+    app = request.app.state.mock
+    body = await _json(request)
+    tenant = body.get("tenant") or request.query_params.get("tenant")
+    if tenant is not None and tenant not in app.pack.tenants:
+        raise ApiError(404, f"no tenant {tenant!r} in pack {app.pack.name!r}")
+    app.reset(tenant)
+    return json_response({"reset": tenant or "all", "pack": app.pack.name})
+
+
+async def save_snapshot(request: Request) -> Response:
+    app = request.app.state.mock
+    name = (await _json(request)).get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ApiError(422, "name is required: 1-64 letters, digits, '_', '.' or '-'")
+    app.snapshots[name] = app.store.snapshot()
+    return json_response({"snapshot": name}, 201)
+
+
+async def restore_snapshot(request: Request) -> Response:
+    app = request.app.state.mock
+    name = request.path_params["name"]
+    if name not in app.snapshots:
+        raise ApiError(
+            404, f"no snapshot {name!r}; saved: {', '.join(sorted(app.snapshots)) or 'none'}"
+        )
+    app.store.restore(app.snapshots[name])
+    return json_response({"restored": name})
+
+
+async def journal(request: Request) -> Response:
+    """GET /__mock/journal?limit=&tenant=: newest first."""
+    app = request.app.state.mock
+    tenant = request.query_params.get("tenant")
+    raw_limit = request.query_params.get("limit", "100")
+    if not raw_limit.isdigit():
+        raise ApiError(400, "limit must be a whole number")
+    entries = [e for e in reversed(app.journal) if tenant is None or e["tenant"] == tenant]
+    return json_response({"data": entries[: int(raw_limit)]})
+
+
+async def record(request: Request) -> Response:
+    """GET /__mock/records/{resource}/{id}: a read the vendor only offers through GraphQL."""
+    app = request.app.state.mock
+    tenant = _tenant(request, {})
+    if tenant is None:
+        raise ApiError(400, "name the tenant: ?tenant= or X-Clarus-Subdomain")
+    resource, record_id = request.path_params["resource"], request.path_params["id"]
+    found = app.store.get(tenant, resource, record_id)
+    if found is None:
+        raise ApiError(404, f"{resource} {record_id} does not exist in tenant {tenant!r}")
+    ops = [op for op in operations().values() if op.data_type == resource and op.response_schema]
+    if resource == "goods_outs":
+        from mock_server.domain.goods_outs import LINES
+
+        lines = app.store.children(tenant, LINES, found.id)
+        found.attributes["lines_changes"] = [
+            {"id": x.id, "attributes": x.attributes} for x in lines
+        ]
+    data = (
+        resource_object(ops[0], found)
+        if ops
+        else {"id": found.id, "type": resource, "attributes": found.attributes}
+    )
+    data["relationships"] = found.relationships
+    return json_response({"data": data, "meta": {"non_vendor": True}})
+
+
+ROUTES = [
+    Route("/health", health, methods=["GET"]),
+    Route("/reset", reset, methods=["POST"]),
+    Route("/snapshots", save_snapshot, methods=["POST"]),
+    Route("/snapshots/{name}/restore", restore_snapshot, methods=["POST"]),
+    Route("/journal", journal, methods=["GET"]),
+    Route("/records/{resource}/{id:int}", record, methods=["GET"]),
+]

@@ -1,0 +1,207 @@
+"""``create_app(settings)``: the Starlette app behind ``clarus-mock serve`` and in-process tests."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from contracts import operations
+from contracts.names import nearest
+from mock_server import admin, auth
+from mock_server.admin.routes import ROUTES as ADMIN_ROUTES
+from mock_server.auth import OAuth
+from mock_server.clock import Clock
+from mock_server.errors import ApiError, error_response, json_response
+from mock_server.fixtures import Pack, load_pack, seed
+from mock_server.rest.routes import rest_routes
+from mock_server.settings import Settings
+from mock_server.store import Store
+
+log = logging.getLogger("clarus_mock")
+_ = admin
+
+
+@dataclass
+class MockState:
+    """Everything one server holds: settings, store, clock, OAuth clients, journal, snapshots."""
+
+    settings: Settings
+    pack: Pack
+    store: Store
+    clock: Clock = field(default_factory=Clock)
+    oauth: OAuth = field(default_factory=OAuth)
+    journal: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=10_000))
+    snapshots: dict[str, Any] = field(default_factory=dict)
+    seeded: Any = None
+
+    def reset(self, tenant: str | None = None) -> None:
+        """Back to the fixture pack: everything (a snapshot restore) or one tenant."""
+        with self.store.transaction():
+            if tenant is None:
+                self.store.clear()
+            else:
+                self.store.clear(tenant)
+            if tenant is not None:
+                seed(self.store, self.pack, tenant)
+        if tenant is None:
+            self.store.restore(self.seeded)
+
+
+def _known_paths() -> list[str]:
+    return sorted({op.prefix + op.path for op in operations().values()})
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 404)
+    if status == 405:
+        allowed = sorted(
+            {
+                op.method
+                for op in operations().values()
+                if _same_route(op.prefix + op.path, request.url.path)
+            }
+        )
+        return error_response(
+            ApiError(
+                405, f"{request.method} is not allowed here", headers={"Allow": ", ".join(allowed)}
+            )
+        )
+    near = nearest(
+        request.url.path.replace("/api/v1/", "/api/"), _known_paths(), limit=1, cutoff=0.5
+    )
+    hint = f"; did you mean {near[0]}?" if near else ""
+    return error_response(ApiError(404, f"no route {request.method} {request.url.path}{hint}"))
+
+
+def _same_route(template: str, path: str) -> bool:
+    import re
+
+    bare = re.sub(r"^/api/v1/", "/api/", path)
+    return re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), bare) is not None
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc)
+
+
+class Journal:
+    """ASGI middleware: request id, version header, the journal entry, and a JSON 500 for surprises."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex[:16]
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_wrapper(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            log.exception("unexpected error in request %s", request_id)
+            body = {
+                "error": f"internal error; request id {request_id} (see the server log)",
+                "request_id": request_id,
+            }
+            response = json_response(body, 500, {"X-Request-Id": request_id})
+            await response(scope, receive, send)
+        self._record(scope, request_id, status["code"], started)
+
+    def _record(self, scope: Scope, request_id: str, status: int, started: float) -> None:
+        path = scope["path"]
+        if path.startswith("/__mock"):
+            return
+        state = scope.get("state", {})
+        mock = scope["app"].state.mock
+        mock.journal.append(
+            {
+                "id": request_id,
+                "at": mock.clock.iso(),
+                "method": scope["method"],
+                "path": path,
+                "tenant": state.get("tenant"),
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "operation": state.get("operation"),
+                "violations": [v.to_dict() for v in state.get("violations", [])],
+            }
+        )
+
+
+class AdminGuard:
+    """With --admin-token, /__mock needs ``Authorization: Bearer <admin token>``."""
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
+        self.app, self.token = app, token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.token and scope["type"] == "http" and scope["path"].startswith("/__mock"):
+            headers = dict(scope["headers"])
+            if headers.get(b"authorization", b"").decode() != f"Bearer {self.token}":
+                await error_response(ApiError(401, "admin token required for /__mock"))(
+                    scope, receive, send
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the server: load the fixture pack, seed the store, mount every route."""
+    settings = settings or Settings()
+    pack = load_pack(settings.fixtures)
+    store = Store(settings.data)
+    state = MockState(settings, pack, store)
+    state.oauth.clients = {c.client_id: c for c in pack.clients}
+    state.oauth.lifetime = pack.token_lifetime
+    if not store.tenants():  # a persistent file keeps its state across restarts
+        with store.transaction():
+            seed(store, pack)
+    state.seeded = _seed_snapshot(pack)
+    api = rest_routes()
+    app = Starlette(
+        routes=[
+            *auth.ROUTES,
+            Mount("/api/v1", routes=api),
+            Mount("/api", routes=api),
+            Mount("/__mock", routes=ADMIN_ROUTES),
+        ],
+        exception_handlers={ApiError: _api_error, HTTPException: _not_found},
+        middleware=[Middleware(Journal), Middleware(AdminGuard, token=settings.admin_token)],
+    )
+    app.state.mock = state
+    log.info(
+        "clarus-mock: %d routes under /api and /api/v1, %d operations validated",
+        len(api),
+        len(operations()),
+    )
+    return app
+
+
+def _seed_snapshot(pack: Pack) -> Any:
+    fresh = Store()
+    with fresh.transaction():
+        seed(fresh, pack)
+    return fresh.snapshot()

@@ -1,0 +1,234 @@
+"""OAuth 2.0 (client credentials, authorization code, refresh token) and the per-request tenant check.
+
+The vendor documents only the URLs and the grant names; bodies and errors follow RFC 6749 and the
+response has Doorkeeper's shape. Tokens belong to the tenant of the client that asked for them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from contracts import validate
+from mock_server.errors import ApiError, json_response
+
+TOKEN_LIFETIME = 7200
+_GRANTS = ("client_credentials", "authorization_code", "refresh_token")
+
+
+@dataclass(frozen=True)
+class Client:
+    """An OAuth client from the fixture pack."""
+
+    client_id: str
+    client_secret: str
+    tenant: str
+    redirect_uris: tuple[str, ...] = ()
+
+
+@dataclass
+class OAuth:
+    """Clients, issued authorization codes and the token lifetime of one server."""
+
+    clients: dict[str, Client] = field(default_factory=dict)
+    codes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    lifetime: int = TOKEN_LIFETIME
+
+
+def _oauth_error(status: int, error: str, description: str, basic: bool = False) -> ApiError:
+    headers = {"WWW-Authenticate": 'Basic realm="clarus-mock"'} if basic else {}
+    err = ApiError(status, error, headers=headers)
+    err.symbol = error
+    err.description = description  # type: ignore[attr-defined]
+    return err
+
+
+def oauth_error_response(error: ApiError) -> Response:
+    body = {"error": error.summary, "error_description": getattr(error, "description", "")}
+    if error.violations:
+        body["errors"] = [
+            {
+                "status": "400",
+                "code": v.rule,
+                "title": "Bad request",
+                "detail": v.message,
+                "source": {"pointer": v.pointer},
+                "meta": {"hint": v.hint, "rule": v.rule},
+            }
+            for v in error.violations
+        ]
+    return json_response(body, error.status, error.headers)
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    kind = request.headers.get("content-type", "").split(";")[0].strip()
+    if kind == "application/json":
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError as exc:
+            raise _oauth_error(400, "invalid_request", f"body is not JSON: {exc}") from exc
+        if not isinstance(body, dict):
+            raise _oauth_error(400, "invalid_request", "body must be a JSON object")
+        return body
+    try:
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError as exc:
+        raise _oauth_error(400, "invalid_request", "body is not UTF-8") from exc
+
+
+def _basic(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return ("", "")
+    return user, password
+
+
+def _client(request: Request, form: dict[str, Any], oauth: OAuth) -> Client:
+    basic = _basic(request)
+    client_id, secret = basic or (form.pop("client_id", None), form.pop("client_secret", None))
+    form.pop("client_id", None)
+    form.pop("client_secret", None)
+    client = oauth.clients.get(str(client_id))
+    if client is None or not secrets.compare_digest(client.client_secret, str(secret or "")):
+        raise _oauth_error(
+            401, "invalid_client", "unknown client or wrong secret", basic is not None
+        )
+    return client
+
+
+async def token(request: Request) -> Response:
+    """POST /oauth/token."""
+    app = request.app.state.mock
+    try:
+        form = await _form(request)
+        grant = form.get("grant_type")
+        if grant is not None and grant not in _GRANTS:
+            raise _oauth_error(
+                400, "unsupported_grant_type", f"grant_type {grant!r} is not supported"
+            )
+        violations = [v for v in validate("oauth.token", form) if v.severity == "error"]
+        if violations:
+            err = _oauth_error(400, "invalid_request", violations[0].message)
+            err.violations = violations
+            raise err
+        client = _client(request, dict(form), app.oauth)
+        with app.store.transaction() as store:
+            body = _grant(form, client, app, store)
+    except ApiError as err:
+        return oauth_error_response(err)
+    return json_response(body, headers={"Cache-Control": "no-store"})
+
+
+def _grant(form: dict[str, Any], client: Client, app: Any, store: Any) -> dict[str, Any]:
+    grant = form["grant_type"]
+    scope = str(form.get("scope") or "")
+    if grant == "client_credentials":
+        return _issue(store, app, client, scope, refresh=False)
+    if grant == "authorization_code":
+        issued = app.oauth.codes.pop(form["code"], None)
+        if issued != (client.client_id, form["redirect_uri"]):
+            raise _oauth_error(
+                400, "invalid_grant", "unknown or used code, or another redirect_uri"
+            )
+        return _issue(store, app, client, scope, refresh=True)
+    row = store.db.execute(
+        "SELECT * FROM tokens WHERE refresh_token = ? AND client_id = ? AND revoked = 0",
+        (form["refresh_token"], client.client_id),
+    ).fetchone()
+    if row is None:
+        raise _oauth_error(400, "invalid_grant", "unknown, used or revoked refresh_token")
+    store.db.execute("UPDATE tokens SET revoked = 1 WHERE access_token = ?", (row["access_token"],))
+    return _issue(store, app, client, scope or row["scope"], refresh=True)
+
+
+def _issue(store: Any, app: Any, client: Client, scope: str, refresh: bool) -> dict[str, Any]:
+    now = int(app.clock.now())
+    access = secrets.token_urlsafe(32)
+    refresh_token = secrets.token_urlsafe(32) if refresh else None
+    store.db.execute(
+        "INSERT INTO tokens (access_token, refresh_token, tenant, client_id, scope, created_at, "
+        "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            access,
+            refresh_token,
+            client.tenant,
+            client.client_id,
+            scope,
+            now,
+            now + app.oauth.lifetime,
+        ),
+    )
+    body = {
+        "access_token": access,
+        "token_type": "Bearer",
+        "expires_in": app.oauth.lifetime,
+        "scope": scope,
+        "created_at": now,
+    }
+    if refresh_token:
+        body["refresh_token"] = refresh_token
+    return body
+
+
+async def authorize(request: Request) -> Response:
+    """GET /oauth/authorize: approves at once and redirects back with a code (no login page)."""
+    app = request.app.state.mock
+    params = request.query_params
+    client = app.oauth.clients.get(params.get("client_id", ""))
+    redirect_uri = params.get("redirect_uri", "")
+    if client is None or redirect_uri not in client.redirect_uris:
+        err = _oauth_error(400, "invalid_request", "unknown client_id or unregistered redirect_uri")
+        return oauth_error_response(err)
+    if params.get("response_type") != "code":
+        err = _oauth_error(400, "unsupported_response_type", "response_type must be code")
+        return oauth_error_response(err)
+    code = secrets.token_urlsafe(16)
+    app.oauth.codes[code] = (client.client_id, redirect_uri)
+    query = {"code": code, **({"state": params["state"]} if "state" in params else {})}
+    return RedirectResponse(f"{redirect_uri}?{urlencode(query)}", status_code=302)
+
+
+def tenant_of(request: Request) -> str:
+    """Check the bearer token and X-Clarus-Subdomain; return the tenant (raises ApiError)."""
+    app = request.app.state.mock
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer ") or not header[7:].strip():
+        raise _invalid_token("missing bearer token (Authorization: Bearer <token>)")
+    row = app.store.db.execute(
+        "SELECT tenant, expires_at, revoked FROM tokens WHERE access_token = ?",
+        (header[7:].strip(),),
+    ).fetchone()
+    if row is None or row["revoked"]:
+        raise _invalid_token("unknown or revoked token")
+    if row["expires_at"] <= app.clock.now():
+        raise _invalid_token("token expired; get a new one from POST /oauth/token")
+    subdomain = request.headers.get("x-clarus-subdomain", "").strip()
+    if not subdomain:
+        raise ApiError(400, "X-Clarus-Subdomain header is required (the tenant's subdomain)")
+    if subdomain != row["tenant"]:
+        raise ApiError(403, f"this token is not valid for subdomain {subdomain!r}")
+    return subdomain
+
+
+def _invalid_token(message: str) -> ApiError:
+    return ApiError(401, message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+ROUTES = [
+    Route("/oauth/token", token, methods=["POST"]),
+    Route("/oauth/authorize", authorize, methods=["GET"]),
+]

@@ -1,0 +1,1 @@
+"""Business rules and state machines, one module per resource family."""

@@ -1,0 +1,152 @@
+"""Goods outs (sales orders): lines as ``lines_changes``, statuses, and cancel by status.
+
+Status ids (rest.md §4): 1 DRAFT, 2 PENDING, 3 PICK, 4 PART, 5 ALLOCATED, 6 COMPLETED,
+7 PART_ALLOCATED, 8 CANCELLED. A new order is PENDING, or DRAFT when asked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mock_server.domain import records
+from mock_server.domain.references import check_references
+from mock_server.errors import unprocessable
+from mock_server.rest.context import Ctx
+from mock_server.store import Record
+
+DRAFT, PENDING, PICK, PART, ALLOCATED, COMPLETED, PART_ALLOCATED, CANCELLED = range(1, 9)
+NAMES = {
+    1: "DRAFT",
+    2: "PENDING",
+    3: "PICK",
+    4: "PART",
+    5: "ALLOCATED",
+    6: "COMPLETED",
+    7: "PART_ALLOCATED",
+    8: "CANCELLED",
+}
+LINES = "goods_out_lines"
+_CHANGES = "/data/attributes/lines_changes"
+_LINE_PROGRESS = {
+    "allocated_quantity": 0,
+    "pick_quantity": 0,
+    "dispatch_quantity": 0,
+    "short_status": "",
+}
+_FROZEN_LINES = {PICK, PART, COMPLETED, CANCELLED}
+
+
+def with_lines(ctx: Ctx, order: Record) -> Record:
+    """The order with its lines as the vendor's ``lines_changes`` echo: ``[{id, attributes}]``."""
+    lines = ctx.store.children(ctx.tenant, LINES, order.id)
+    attributes = {
+        **order.attributes,
+        "lines_changes": [{"id": line.id, "attributes": line.attributes} for line in lines],
+    }
+    return Record(order.resource, order.id, attributes, order.relationships)
+
+
+def _status(order: Record) -> int:
+    return int(order.attributes.get("goods_out_status_id", PENDING))
+
+
+def create(ctx: Ctx) -> Record:
+    """POST /api/goods_outs: the order and its lines, PENDING unless DRAFT is asked for."""
+    attributes = ctx.attributes
+    status = attributes.setdefault("goods_out_status_id", PENDING)
+    if status not in (DRAFT, PENDING):
+        raise unprocessable(
+            "/data/attributes/goods_out_status_id",
+            "invalid_state",
+            f"a new order starts as DRAFT (1) or PENDING (2), not {NAMES[status]}",
+        )
+    changes = attributes.pop("lines_changes", [])
+    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES)
+    order = ctx.store.create(ctx.tenant, "goods_outs", attributes, ctx.relationships)
+    _apply_lines(ctx, order, changes)
+    return with_lines(ctx, order)
+
+
+def update(ctx: Ctx) -> Record:
+    """PATCH /api/goods_outs/{id}: named header fields change; lines by ADD/UPDATE/DESTROY."""
+    order = records.load(ctx, "goods_outs")
+    status = _status(order)
+    attributes = ctx.attributes
+    changes = attributes.pop("lines_changes", [])
+    if status in (COMPLETED, CANCELLED):
+        raise unprocessable(
+            "/data",
+            "invalid_state",
+            f"order {order.id} is {NAMES[status]}; it can no longer change",
+        )
+    if changes and status in _FROZEN_LINES:
+        raise unprocessable(
+            _CHANGES,
+            "invalid_state",
+            f"order {order.id} is {NAMES[status]}: its lines can no longer change",
+        )
+    new_status = attributes.get("goods_out_status_id", status)
+    if new_status != status and {status, new_status} != {DRAFT, PENDING}:
+        raise unprocessable(
+            "/data/attributes/goods_out_status_id",
+            "invalid_state",
+            f"status moves from {NAMES[status]} by the warehouse, not by update "
+            "(only DRAFT <-> PENDING can be set)",
+        )
+    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES)
+    order.attributes.update(attributes)
+    order.relationships.update(ctx.relationships)
+    ctx.store.save(ctx.tenant, order)
+    _apply_lines(ctx, order, changes)
+    return with_lines(ctx, order)
+
+
+def _apply_lines(ctx: Ctx, order: Record, changes: list[dict[str, Any]]) -> None:
+    for index, change in enumerate(changes):
+        pointer = f"{_CHANGES}/{index}"
+        kind = change["type"]
+        if kind == "ADD":
+            check_references(ctx.store, ctx.tenant, change["attributes"], pointer + "/attributes")
+            ctx.store.create(
+                ctx.tenant, LINES, {**change["attributes"], **_LINE_PROGRESS}, parent_id=order.id
+            )
+            continue
+        line = ctx.store.get(ctx.tenant, LINES, change["id"])
+        if line is None or line.parent_id != order.id:
+            raise unprocessable(
+                pointer + "/id",
+                "unknown_reference",
+                f"order {order.id} has no line {change['id']}",
+                hint="use a line id from this order's create or update response",
+            )
+        if kind == "DESTROY":
+            ctx.store.delete(ctx.tenant, LINES, line.id)
+        else:
+            check_references(ctx.store, ctx.tenant, change["attributes"], pointer + "/attributes")
+            line.attributes.update(change["attributes"])
+            ctx.store.save(ctx.tenant, line)
+
+
+def cancel(ctx: Ctx) -> Record:
+    """POST /api/goods_outs/{id}/cancel, per the vendor's table: delete, cancel, or refuse."""
+    order = records.load(ctx, "goods_outs")
+    status = _status(order)
+    result = with_lines(ctx, order)
+    if status in (DRAFT, PENDING):
+        for line in ctx.store.children(ctx.tenant, LINES, order.id):
+            ctx.store.delete(ctx.tenant, LINES, line.id)
+        ctx.store.delete(ctx.tenant, "goods_outs", order.id)
+        ctx.meta["deleted"] = True
+        return result
+    if status in (COMPLETED, CANCELLED):
+        word = "dispatched" if status == COMPLETED else "cancelled"
+        raise unprocessable("", "invalid_state", f"order {order.id} is already {word}")
+    for line in ctx.store.children(ctx.tenant, LINES, order.id):
+        line.attributes["allocated_quantity"] = 0  # stock goes back to available
+        ctx.store.save(ctx.tenant, line)
+    order.attributes["goods_out_status_id"] = CANCELLED
+    ctx.store.save(ctx.tenant, order)
+    return with_lines(ctx, order)
+
+
+HANDLERS = {"goods_outs.create": create, "goods_outs.update": update, "goods_outs.cancel": cancel}

@@ -1,0 +1,95 @@
+"""Every id a payload names must exist in the tenant, and unique fields must stay unique."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts import operations
+from mock_server.errors import unprocessable
+from mock_server.store import Store
+
+# Fields whose name does not say the resource they point at.
+_ALIASES: dict[str, str | None] = {
+    "to_location_id": "locations",
+    "location_to_id": "locations",
+    "location_from_id": "locations",
+    "storage_unit_to_id": "storage_units",
+    "storage_unit_from_id": "storage_units",
+    "goods_out_bay_id": "locations",
+    "base_storage_unit_type_id": "storage_unit_types",
+    "parent_product_id": "products",
+    "child_product_id": "products",
+    "delivery_address_id": None,
+    "user_id": None,  # users are outside the first version
+    "load_id": None,
+}
+# Unique fields by resource (rest.md: "unique" in the field descriptions).
+UNIQUE: dict[str, tuple[str, ...]] = {
+    "products": ("code",),
+    "suppliers": ("code",),
+    "carriers": ("code",),
+    "sites": ("code",),
+    "customers": ("code",),
+    "accounts": ("code",),
+    "warehouses": ("code",),
+    "locations": ("code",),
+    "location_types": ("code",),
+    "storage_unit_types": ("code",),
+    "stock_unit_types": ("code",),
+    "reason_codes": ("code",),
+    "order_types": ("code",),
+    "storage_units": ("reference",),
+}
+
+
+def _known_types() -> set[str]:
+    return {op.data_type for op in operations().values() if op.data_type} | {"stocks", "tasks"}
+
+
+def target(field: str) -> str | None:
+    """The resource a ``*_id`` field points at, or None when it points at none we store."""
+    if field in _ALIASES:
+        return _ALIASES[field]
+    if not field.endswith("_id"):
+        return None
+    stem = field[:-3]
+    plural = stem + ("es" if stem.endswith("s") else "s")
+    return plural if plural in _known_types() else None
+
+
+def check_references(store: Store, tenant: str, attributes: dict[str, Any], pointer: str) -> None:
+    """Raise a 422 for the first id in ``attributes`` that names no record of this tenant."""
+    for field, value in attributes.items():
+        resource = target(field)
+        if resource is None or not isinstance(value, int) or isinstance(value, bool):
+            continue
+        if store.get(tenant, resource, value) is None:
+            raise unprocessable(
+                f"{pointer}/{field}",
+                "unknown_reference",
+                f"{field} {value} does not exist in this tenant's {resource}",
+                hint=f"create the {resource[:-1]} first and use the id its response returned",
+            )
+
+
+def check_unique(
+    store: Store,
+    tenant: str,
+    resource: str,
+    attributes: dict[str, Any],
+    pointer: str,
+    own_id: int | None = None,
+) -> None:
+    """Raise a 422 naming the existing record when a unique field's value is taken."""
+    for field in UNIQUE.get(resource, ()):
+        value = attributes.get(field)
+        if value is None:
+            continue
+        for other in store.find(tenant, resource, **{field: value}):
+            if other.id != own_id:
+                raise unprocessable(
+                    f"{pointer}/{field}",
+                    "not_unique",
+                    f"{field} {value!r} is already used by {resource} {other.id}",
+                    hint=f"use another {field}, or PATCH /api/{resource}/{other.id}",
+                )

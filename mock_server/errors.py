@@ -1,0 +1,107 @@
+"""Error responses: the vendor's ``{"error": ...}`` plus JSON:API error objects built from Violations.
+
+Handlers raise :class:`ApiError`; the app turns it into a response. A Violation reaches the body
+unchanged (pointer, rule, hint, severity), so the HTTP client, the CLI and the pytest report agree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import Response
+
+from contracts import Violation
+from mock_server import __version__
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable entity",
+    500: "Internal server error",
+}
+
+
+class ApiError(Exception):
+    """A 4xx answer with a one-line summary, the violations behind it, and optional vendor code."""
+
+    def __init__(
+        self,
+        status: int,
+        summary: str,
+        violations: list[Violation] | None = None,
+        code: int | None = None,
+        symbol: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(summary)
+        self.status = status
+        self.summary = summary
+        self.violations = violations or []
+        self.code = code
+        self.symbol = symbol
+        self.headers = headers or {}
+
+
+def domain_error(code: int, symbol: str, summary: str, pointer: str = "") -> ApiError:
+    """A vendor business-rule error (422) with its numeric code and symbol."""
+    violation = Violation(pointer, symbol, summary)
+    return ApiError(422, summary, [violation], code=code, symbol=symbol)
+
+
+def unprocessable(pointer: str, rule: str, message: str, hint: str | None = None) -> ApiError:
+    """A 422 for one rule the server checks beyond the schema (a reference, a uniqueness)."""
+    return ApiError(422, message, [Violation(pointer, rule, message, hint)])
+
+
+def error_body(error: ApiError) -> dict[str, Any]:
+    """The JSON body of an error response."""
+    body: dict[str, Any] = {"error": error.summary}
+    if error.code is not None:
+        body["code"] = error.code
+        body["symbol"] = error.symbol
+    body["errors"] = [_error_object(error, v) for v in error.violations] or [
+        {
+            "status": str(error.status),
+            "code": error.symbol or str(error.status),
+            "title": _TITLES.get(error.status, "Error"),
+            "detail": error.summary,
+        }
+    ]
+    return body
+
+
+def _error_object(error: ApiError, v: Violation) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "rule": v.rule,
+        "hint": v.hint,
+        "severity": v.severity,
+        "docs_url": v.docs_url,
+    }
+    if error.code is not None:
+        meta.update({"code": error.code, "symbol": error.symbol})
+    return {
+        "status": str(error.status),
+        "code": error.symbol or v.rule,
+        "title": _TITLES.get(error.status, "Error"),
+        "detail": v.message,
+        "source": {"pointer": v.pointer},
+        "meta": meta,
+    }
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Indented JSON (readable under curl) with the mock's version header."""
+    text = json.dumps(body, indent=2) + "\n"
+    all_headers = {"X-Clarus-Mock-Version": __version__, **(headers or {})}
+    return Response(text, status, headers=all_headers, media_type="application/json")
+
+
+def error_response(error: ApiError) -> Response:
+    """The response for an :class:`ApiError`."""
+    return json_response(error_body(error), error.status, error.headers)

@@ -1,0 +1,40 @@
+"""What a domain handler gets: the operation, tenant, store, path parameters and the checked body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts import Operation
+from mock_server.clock import Clock
+from mock_server.store import Store
+
+
+@dataclass
+class Ctx:
+    """One request, after auth and contract validation."""
+
+    op: Operation
+    tenant: str
+    store: Store
+    clock: Clock
+    params: dict[str, Any]
+    body: Any
+    query: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.body.get("data", {}) if isinstance(self.body, dict) else {}
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        return dict(self.data.get("attributes") or {})
+
+    @property
+    def relationships(self) -> dict[str, Any]:
+        return dict(self.data.get("relationships") or {})
+
+    @property
+    def record_id(self) -> int:
+        return int(self.params["id"])

@@ -1,0 +1,137 @@
+"""POST /oauth/token and /oauth/authorize: grants, client auth, RFC 6749 errors, expiry."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+
+from tests.server.conftest import Api
+
+
+def test_client_credentials_form_json_and_basic(api: Api) -> None:
+    form = api.http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "demo-client",
+            "client_secret": "demo-secret",
+        },
+    )
+    body = api.http.post(
+        "/oauth/token",
+        json={
+            "grant_type": "client_credentials",
+            "client_id": "demo-client",
+            "client_secret": "demo-secret",
+        },
+    )
+    basic = api.http.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=("demo-client", "demo-secret"),
+    )
+    for r in (form, body, basic):
+        assert r.status_code == 200, r.text
+        token = r.json()
+        assert token["token_type"] == "Bearer"
+        assert token["expires_in"] == 7200
+        assert set(token) >= {"access_token", "scope", "created_at"}
+
+
+def test_wrong_secret_is_invalid_client(api: Api) -> None:
+    r = api.http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "demo-client",
+            "client_secret": "nope",
+        },
+    )
+    assert r.status_code == 401
+    assert r.json()["error"] == "invalid_client"
+    basic = api.http.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=("x", "y")
+    )
+    assert basic.status_code == 401
+    assert basic.headers["www-authenticate"].startswith("Basic")
+
+
+def test_unsupported_grant_and_invalid_request(api: Api) -> None:
+    r = api.http.post("/oauth/token", data={"grant_type": "password", "username": "a"})
+    assert (r.status_code, r.json()["error"]) == (400, "unsupported_grant_type")
+    r = api.http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "client_id": "demo-client",
+            "client_secret": "demo-secret",
+        },
+    )
+    assert (r.status_code, r.json()["error"]) == (400, "invalid_request")
+    assert r.json()["errors"][0]["source"]["pointer"] == "/code"
+
+
+def test_authorization_code_then_refresh(api: Api) -> None:
+    redirect = "http://127.0.0.1:9000/callback"
+    r = api.http.get(
+        "/oauth/authorize",
+        params={
+            "client_id": "demo-client",
+            "redirect_uri": redirect,
+            "response_type": "code",
+            "state": "xyz",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 302
+    query = parse_qs(urlparse(r.headers["location"]).query)
+    assert query["state"] == ["xyz"]
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": query["code"][0],
+        "redirect_uri": redirect,
+        "client_id": "demo-client",
+        "client_secret": "demo-secret",
+    }
+    first = api.http.post("/oauth/token", data=exchange)
+    assert first.status_code == 200, first.text
+    again = api.http.post("/oauth/token", data=exchange)
+    assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
+    refresh = {
+        "grant_type": "refresh_token",
+        "refresh_token": first.json()["refresh_token"],
+        "client_id": "demo-client",
+        "client_secret": "demo-secret",
+    }
+    second = api.http.post("/oauth/token", data=refresh)
+    assert second.status_code == 200
+    old = {"Authorization": f"Bearer {first.json()['access_token']}", "X-Clarus-Subdomain": "demo"}
+    assert api.http.post("/api/goods_outs/1/cancel", headers=old).status_code == 401
+    assert api.http.post("/oauth/token", data=refresh).json()["error"] == "invalid_grant"
+
+
+def test_authorize_refuses_unknown_redirect(api: Api) -> None:
+    r = api.http.get(
+        "/oauth/authorize",
+        params={
+            "client_id": "demo-client",
+            "response_type": "code",
+            "redirect_uri": "http://evil.example/cb",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 400
+
+
+def test_token_expires_on_the_server_clock(asgi: Api) -> None:
+    headers = asgi.headers()
+    assert asgi.http.post("/api/goods_outs/999/cancel", headers=headers).status_code == 404
+    asgi.app.state.mock.clock.advance(7201)
+    r = asgi.http.post("/api/goods_outs/999/cancel", headers=headers)
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert "expired" in r.json()["error"]
+
+
+_ = httpx

@@ -1,0 +1,129 @@
+"""Auth and tenant checks, and every error status the server answers, each as a JSON body."""
+
+from __future__ import annotations
+
+from tests.server.conftest import Api, order
+
+
+def test_missing_token_missing_subdomain_and_other_tenant(api: Api) -> None:
+    r = api.http.post("/api/goods_outs", json=order())
+    assert (r.status_code, r.headers["www-authenticate"]) == (401, 'Bearer error="invalid_token"')
+    r = api.http.post(
+        "/api/goods_outs", json=order(), headers={"Authorization": f"Bearer {api.token()}"}
+    )
+    assert r.status_code == 400
+    assert "X-Clarus-Subdomain" in r.json()["error"]
+    r = api.http.post(
+        "/api/goods_outs",
+        json=order(),
+        headers={"Authorization": f"Bearer {api.token()}", "X-Clarus-Subdomain": "sandbox"},
+    )
+    assert r.status_code == 403
+    r = api.http.post(
+        "/api/goods_outs",
+        json=order(),
+        headers={"Authorization": "Bearer not-a-token", "X-Clarus-Subdomain": "demo"},
+    )
+    assert r.status_code == 401
+
+
+def test_no_read_or_write_crosses_tenants(api: Api) -> None:
+    sandbox_ids = []
+    for n in range(3):
+        body = order(reference=f"SBX-{n}", lines_changes=[])
+        r = api.call("POST", "/api/goods_outs", body, tenant="sandbox")
+        assert r.status_code == 201, r.text
+        sandbox_ids.append(r.json()["data"]["id"])
+    for record_id in sandbox_ids:  # every id of the other tenant
+        assert (
+            api.call(
+                "PATCH",
+                f"/api/goods_outs/{record_id}",
+                {"data": {"type": "goods_outs", "attributes": {"reference": "X"}}},
+            ).status_code
+            == 404
+        )
+        assert api.call("POST", f"/api/goods_outs/{record_id}/cancel").status_code == 404
+        assert api.record("goods_outs", record_id, "sandbox")["attributes"]["reference"].startswith(
+            "SBX-"
+        )
+    # sandbox has 3 products; a demo-only product id is unknown there
+    r = api.call(
+        "POST",
+        "/api/goods_outs",
+        order(
+            lines_changes=[{"type": "ADD", "attributes": {"product_id": 6, "order_quantity": 1}}]
+        ),
+        tenant="sandbox",
+    )
+    assert r.status_code == 422
+    assert (
+        r.json()["errors"][0]["source"]["pointer"]
+        == "/data/attributes/lines_changes/0/attributes/product_id"
+    )
+
+
+def test_malformed_json_names_line_and_column(api: Api) -> None:
+    r = api.http.post(
+        "/api/goods_outs",
+        content=b'{\n  "data": ,\n}',
+        headers={**api.headers(), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert "line 2 column 11" in r.json()["error"]
+
+
+def test_wrong_content_type_is_415_and_big_body_413(api: Api) -> None:
+    r = api.http.post(
+        "/api/goods_outs",
+        content=b"reference=SO-1",
+        headers={**api.headers(), "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 415
+    big = b'{"data": "' + b"x" * (1024 * 1024 + 10) + b'"}'
+    r = api.http.post(
+        "/api/goods_outs",
+        content=big,
+        headers={**api.headers(), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+
+
+def test_unknown_route_and_wrong_method(api: Api) -> None:
+    r = api.call("POST", "/api/goods_out", order())
+    assert r.status_code == 404
+    assert "did you mean /api/goods_outs" in r.json()["error"]
+    r = api.call("GET", "/api/goods_outs")
+    assert r.status_code == 405
+    assert r.headers["allow"] == "POST"
+
+
+def test_contract_violation_is_422_with_pointer_rule_and_hint(api: Api) -> None:
+    body = order()
+    body["data"]["attributes"]["address"] = body["data"].pop("relationships")["address"]["data"][
+        "attributes"
+    ]
+    r = api.call("POST", "/api/goods_outs", body)
+    assert r.status_code == 422
+    error = r.json()["errors"][0]
+    assert error["source"]["pointer"] == "/data/attributes/address"
+    assert error["code"] == error["meta"]["rule"] == "address_in_attributes"
+    assert "/data/relationships/address" in error["meta"]["hint"]
+    assert r.json()["error"].startswith("/data/attributes/address")
+    assert r.headers["x-clarus-mock-version"]
+
+
+def test_v1_alias(api: Api) -> None:
+    assert api.call("POST", "/api/v1/goods_outs", order()).status_code == 201
+
+
+def test_unexpected_error_is_json_500_with_request_id(asgi: Api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(asgi.app.state.mock.store, "create", boom)
+    r = asgi.call("POST", "/api/goods_outs", order())
+    assert r.status_code == 500
+    body = r.json()
+    assert body["request_id"] in body["error"]
+    assert "Traceback" not in r.text
