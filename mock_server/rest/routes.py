@@ -17,7 +17,17 @@ from starlette.routing import Route
 from contracts import Operation, Violation, operations, validate
 from contracts.pointers import from_pointer
 from mock_server.auth import tenant_of
-from mock_server.domain import goods_outs, master_data, products, records
+from mock_server.domain import (
+    goods_in,
+    goods_outs,
+    integrations,
+    master_data,
+    processes,
+    products,
+    records,
+    stock,
+    tasks,
+)
 from mock_server.errors import ApiError
 from mock_server.rest.body import read_body
 from mock_server.rest.context import Ctx
@@ -29,6 +39,11 @@ HANDLERS: dict[str, Handler] = {
     **goods_outs.HANDLERS,
     **products.HANDLERS,
     **master_data.HANDLERS,
+    **goods_in.HANDLERS,
+    **tasks.HANDLERS,
+    **stock.HANDLERS,
+    **processes.HANDLERS,
+    **integrations.HANDLERS,
 }
 
 
