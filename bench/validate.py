@@ -26,8 +26,8 @@ def goods_out(lines: int = 20) -> dict[str, Any]:
                 "warehouse_id": 1,
                 "reference": "SO-2026-008812",
                 "expected_date_of_dispatch": "2026-11-24T10:00:00Z",
-                "customer_id": 42,
-                "carrier_id": 5,
+                "customer_id": 1,
+                "carrier_id": 1,
                 "delivery_notes": "Leave at reception",
                 "external_system_reference1": "shopify-55501234",
                 "string2": "DAP",
@@ -35,7 +35,7 @@ def goods_out(lines: int = 20) -> dict[str, Any]:
                     {
                         "type": "ADD",
                         "attributes": {
-                            "product_id": 1000 + i,
+                            "product_id": 1 + i % 6,  # the demo pack's products
                             "order_quantity": 1 + i % 5,
                             "alt_line_reference": f"L{i + 1}",
                             "external_system_reference1": f"line-{i + 1}",

@@ -526,9 +526,17 @@ def _suppress(found: list[Violation]) -> list[Violation]:
         for v in found
         if v.rule in ("change_type_on_create", "change_type_case")
     }
+    # A list that lacks a required item because one of its items is broken: the item says why.
+    broken_lists = {
+        v.pointer
+        for v in found
+        if v.rule == "missing_item" and any(o.pointer.startswith(v.pointer + "/") for o in found)
+    }
     kept = []
     for v in found:
         if v.pointer in empty and v.rule != "empty_string":
+            continue
+        if v.rule == "missing_item" and v.pointer in broken_lists:
             continue
         if any(
             v.pointer.startswith(item) and not v.pointer.endswith("/type") for item in wrong_items

@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS tokens (
 """
 
 
+_SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1
+
+
 @dataclass
 class Record:
     """One stored record."""
@@ -84,7 +87,16 @@ class Store:
         return int(row[0])
 
     def insert(self, tenant: str, record: Record) -> Record:
-        """Store a new record (its id must be free)."""
+        """Store a record under its own id (fixtures), keeping the id sequence ahead of it."""
+        self._insert(tenant, record)
+        self.db.execute(
+            "INSERT INTO sequences VALUES (?, ?, ?) ON CONFLICT (tenant, resource) "
+            "DO UPDATE SET last = max(last, excluded.last)",
+            (tenant, record.resource, record.id),
+        )
+        return record
+
+    def _insert(self, tenant: str, record: Record) -> Record:
         self.db.execute(
             "INSERT INTO records (tenant, resource, id, parent_id, attributes, relationships) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -97,11 +109,6 @@ class Store:
                 json.dumps(record.relationships),
             ),
         )
-        self.db.execute(
-            "INSERT INTO sequences VALUES (?, ?, ?) ON CONFLICT (tenant, resource) "
-            "DO UPDATE SET last = max(last, excluded.last)",
-            (tenant, record.resource, record.id),
-        )
         return record
 
     def create(
@@ -112,13 +119,25 @@ class Store:
         relationships: dict[str, Any] | None = None,
         parent_id: int | None = None,
     ) -> Record:
-        """Store a new record under the next id."""
+        """Store a new record under the next id (the sequence already moved past it)."""
         record = Record(
             resource, self.next_id(tenant, resource), attributes, relationships or {}, parent_id
         )
-        return self.insert(tenant, record)
+        return self._insert(tenant, record)
+
+    def exists(self, tenant: str, resource: str, record_id: int) -> bool:
+        """Whether the record exists (cheaper than :meth:`get`: nothing is decoded)."""
+        if not _SQLITE_MIN <= record_id <= _SQLITE_MAX:
+            return False
+        row = self.db.execute(
+            "SELECT 1 FROM records WHERE tenant = ? AND resource = ? AND id = ?",
+            (tenant, resource, record_id),
+        ).fetchone()
+        return row is not None
 
     def get(self, tenant: str, resource: str, record_id: int) -> Record | None:
+        if not _SQLITE_MIN <= record_id <= _SQLITE_MAX:
+            return None  # no record can have an id SQLite cannot store
         row = self.db.execute(
             "SELECT * FROM records WHERE tenant = ? AND resource = ? AND id = ?",
             (tenant, resource, record_id),
@@ -155,6 +174,8 @@ class Store:
 
     def find(self, tenant: str, resource: str, **where: Any) -> list[Record]:
         """Records whose attributes equal every ``where`` value."""
+        if any(isinstance(v, int) and not _SQLITE_MIN <= v <= _SQLITE_MAX for v in where.values()):
+            return []  # no stored value can equal an integer SQLite cannot hold
         sql = "SELECT * FROM records WHERE tenant = ? AND resource = ?"
         args: list[Any] = [tenant, resource]
         for key, value in where.items():

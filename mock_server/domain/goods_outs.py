@@ -10,6 +10,7 @@ from typing import Any
 
 from mock_server.domain import records
 from mock_server.domain.references import check_references
+from mock_server.domain.stock import release_order
 from mock_server.errors import unprocessable
 from mock_server.rest.context import Ctx
 from mock_server.store import Record
@@ -141,8 +142,9 @@ def cancel(ctx: Ctx) -> Record:
     if status in (COMPLETED, CANCELLED):
         word = "dispatched" if status == COMPLETED else "cancelled"
         raise unprocessable("", "invalid_state", f"order {order.id} is already {word}")
+    release_order(ctx.store, ctx.tenant, order.id)
     for line in ctx.store.children(ctx.tenant, LINES, order.id):
-        line.attributes["allocated_quantity"] = 0  # stock goes back to available
+        line.attributes["allocated_quantity"] = 0
         ctx.store.save(ctx.tenant, line)
     order.attributes["goods_out_status_id"] = CANCELLED
     ctx.store.save(ctx.tenant, order)

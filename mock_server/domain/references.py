@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from contracts import operations
@@ -42,8 +43,11 @@ UNIQUE: dict[str, tuple[str, ...]] = {
 }
 
 
-def _known_types() -> set[str]:
-    return {op.data_type for op in operations().values() if op.data_type} | {"stocks", "tasks"}
+@cache
+def _known_types() -> frozenset[str]:
+    return frozenset(
+        {op.data_type for op in operations().values() if op.data_type} | {"stocks", "tasks"}
+    )
 
 
 def target(field: str) -> str | None:
@@ -63,7 +67,7 @@ def check_references(store: Store, tenant: str, attributes: dict[str, Any], poin
         resource = target(field)
         if resource is None or not isinstance(value, int) or isinstance(value, bool):
             continue
-        if store.get(tenant, resource, value) is None:
+        if not store.exists(tenant, resource, value):
             raise unprocessable(
                 f"{pointer}/{field}",
                 "unknown_reference",

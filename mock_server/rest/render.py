@@ -28,7 +28,9 @@ def resource_object(op: Operation, record: Record) -> dict[str, Any]:
     return {"id": ident, "type": data_type, "attributes": attributes}
 
 
-def render(op: Operation, record: Record | None, meta: dict[str, Any] | None = None) -> Response:
+def render(
+    op: Operation, record: Record | None, meta: dict[str, Any] | None = None, pretty: bool = True
+) -> Response:
     """The success response of ``op`` for ``record``."""
     status = op.response_status
     if op.response_schema is None or record is None:
@@ -37,10 +39,11 @@ def render(op: Operation, record: Record | None, meta: dict[str, Any] | None = N
         body: dict[str, Any] = {"data": resource_object(op, record)}
         if meta:
             body["meta"] = meta
-        return json_response(body, status)
+        return json_response(body, status, pretty=pretty)
     names = _allowed(op.response_schema)
     bare = {"id": record.id, **record.attributes}
-    return json_response({k: v for k, v in bare.items() if names is None or k in names}, status)
+    shown = {k: v for k, v in bare.items() if names is None or k in names}
+    return json_response(shown, status, pretty=pretty)
 
 
 def _version() -> str:

@@ -25,6 +25,7 @@ from mock_server.domain import (
     processes,
     products,
     records,
+    shipments,
     stock,
     tasks,
 )
@@ -44,6 +45,7 @@ HANDLERS: dict[str, Handler] = {
     **stock.HANDLERS,
     **processes.HANDLERS,
     **integrations.HANDLERS,
+    **shipments.HANDLERS,
 }
 
 
@@ -70,6 +72,15 @@ def _drop_empty_strings(body: Any, warnings: list[Violation]) -> None:
         for part in parents:
             node = node[int(part)] if isinstance(node, list) else node[part]
         node.pop(last, None)
+
+
+_PEOPLE = ("curl/", "httpie/", "wget/", "mozilla/")
+
+
+def _for_people(request: Request) -> bool:
+    """Indent JSON for command-line tools and browsers; programs get it compact."""
+    agent = request.headers.get("user-agent", "").lower()
+    return agent.startswith(_PEOPLE) or "pretty" in request.query_params
 
 
 def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
@@ -102,7 +113,7 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
         )
         with app.store.transaction():
             record = handler(ctx)
-        return render(op, record, ctx.meta or None)
+        return render(op, record, ctx.meta or None, pretty=_for_people(request))
 
     return handle
 

@@ -14,6 +14,8 @@ WITH_BODY = [name for name, op in operations().items() if op.request_schema is n
 
 # Every invalid example is a valid() draw plus one mutation; checking its original covers the
 # valid property too, at half the generation cost.
+# Generation for the largest contracts (automations) takes most of a minute on a busy machine.
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("name", WITH_BODY)
 def test_valid_clean_and_invalid_yields_its_violation_first(name: str) -> None:
     @given(invalid(name))

@@ -124,9 +124,3 @@ def test_master_data_create_and_update(api: Api) -> None:
     )
     assert r.status_code == 422
     assert r.json()["errors"][0]["source"]["pointer"] == "/data/attributes/warehouse_id"
-
-
-def test_not_yet_served_operation_is_501_not_500(api: Api) -> None:
-    r = api.call("POST", "/api/stocks/hold", {"ids": [1], "description": "damaged"})
-    assert r.status_code == 501
-    assert "not served by this version yet" in r.json()["error"]

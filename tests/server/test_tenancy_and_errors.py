@@ -127,3 +127,20 @@ def test_unexpected_error_is_json_500_with_request_id(asgi: Api, monkeypatch) ->
     body = r.json()
     assert body["request_id"] in body["error"]
     assert "Traceback" not in r.text
+
+
+def test_ids_beyond_64_bits_are_unknown_not_a_crash(api: Api) -> None:
+    huge = 2**80
+    assert api.call("POST", f"/api/goods_outs/{huge}/cancel").status_code == 404
+    r = api.call(
+        "POST",
+        "/api/account_warehouses",
+        {
+            "data": {
+                "type": "account_warehouses",
+                "attributes": {"account_id": 1, "warehouse_id": huge},
+            }
+        },
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["code"] == "unknown_reference"
