@@ -34,7 +34,8 @@ _LINE_PROGRESS = {
     "dispatch_quantity": 0,
     "short_status": "",
 }
-_FROZEN_LINES = {PICK, PART, COMPLETED, CANCELLED}
+# Lines change only before allocation: editing an allocated line would strand its stock promise.
+_FROZEN_LINES = {PICK, PART, ALLOCATED, PART_ALLOCATED, COMPLETED, CANCELLED}
 
 
 def with_lines(ctx: Ctx, order: Record) -> Record:
