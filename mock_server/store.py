@@ -86,6 +86,26 @@ class Store:
         ).fetchone()
         return int(row[0])
 
+    def create_many(
+        self, tenant: str, resource: str, rows: list[dict[str, Any]], parent_id: int | None = None
+    ) -> list[Record]:
+        """Store several new records at once: one id reservation, one batched insert."""
+        if not rows:
+            return []
+        last = self.db.execute(
+            "INSERT INTO sequences VALUES (?, ?, ?) ON CONFLICT (tenant, resource) "
+            "DO UPDATE SET last = last + excluded.last RETURNING last",
+            (tenant, resource, len(rows)),
+        ).fetchone()[0]
+        first = int(last) - len(rows) + 1
+        records = [Record(resource, first + i, row, {}, parent_id) for i, row in enumerate(rows)]
+        self.db.executemany(
+            "INSERT INTO records (tenant, resource, id, parent_id, attributes, relationships) "
+            "VALUES (?, ?, ?, ?, ?, '{}')",
+            [(tenant, resource, r.id, parent_id, json.dumps(r.attributes)) for r in records],
+        )
+        return records
+
     def insert(self, tenant: str, record: Record) -> Record:
         """Store a record under its own id (fixtures), keeping the id sequence ahead of it."""
         self._insert(tenant, record)

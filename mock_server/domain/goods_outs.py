@@ -104,14 +104,16 @@ def update(ctx: Ctx) -> Record:
 
 
 def _apply_lines(ctx: Ctx, order: Record, changes: list[dict[str, Any]]) -> None:
+    seen: set[tuple[str, int]] = set()
+    added = []
     for index, change in enumerate(changes):
         pointer = f"{_CHANGES}/{index}"
         kind = change["type"]
         if kind == "ADD":
-            check_references(ctx.store, ctx.tenant, change["attributes"], pointer + "/attributes")
-            ctx.store.create(
-                ctx.tenant, LINES, {**change["attributes"], **_LINE_PROGRESS}, parent_id=order.id
+            check_references(
+                ctx.store, ctx.tenant, change["attributes"], pointer + "/attributes", seen
             )
+            added.append({**change["attributes"], **_LINE_PROGRESS})
             continue
         line = ctx.store.get(ctx.tenant, LINES, change["id"])
         if line is None or line.parent_id != order.id:
@@ -127,6 +129,7 @@ def _apply_lines(ctx: Ctx, order: Record, changes: list[dict[str, Any]]) -> None
             check_references(ctx.store, ctx.tenant, change["attributes"], pointer + "/attributes")
             line.attributes.update(change["attributes"])
             ctx.store.save(ctx.tenant, line)
+    ctx.store.create_many(ctx.tenant, LINES, added, parent_id=order.id)
 
 
 def cancel(ctx: Ctx) -> Record:

@@ -61,13 +61,27 @@ def target(field: str) -> str | None:
     return plural if plural in _known_types() else None
 
 
-def check_references(store: Store, tenant: str, attributes: dict[str, Any], pointer: str) -> None:
-    """Raise a 422 for the first id in ``attributes`` that names no record of this tenant."""
+def check_references(
+    store: Store,
+    tenant: str,
+    attributes: dict[str, Any],
+    pointer: str,
+    seen: set[tuple[str, int]] | None = None,
+) -> None:
+    """Raise a 422 for the first id in ``attributes`` that names no record of this tenant.
+
+    ``seen`` carries ids already found within one request, so 20 lines of 6 products cost 6 queries.
+    """
     for field, value in attributes.items():
         resource = target(field)
         if resource is None or not isinstance(value, int) or isinstance(value, bool):
             continue
-        if not store.exists(tenant, resource, value):
+        if seen is not None and (resource, value) in seen:
+            continue
+        if store.exists(tenant, resource, value):
+            if seen is not None:
+                seen.add((resource, value))
+        else:
             raise unprocessable(
                 f"{pointer}/{field}",
                 "unknown_reference",
