@@ -5,10 +5,23 @@
 'required'
 """
 
+from typing import Any
+
 from contracts.registry import Operation, UnknownOperationError, get_operation, operations
-from contracts.strategies import InvalidPayload, invalid, valid
 from contracts.validate import UndetectableOperationError, detect_operation, is_valid, validate
 from contracts.violations import ContractError, Violation
+
+_LAZY = {"InvalidPayload", "invalid", "valid"}
+
+
+def __getattr__(name: str) -> Any:
+    # The strategies import Hypothesis (~0.3 s); the server never needs them, so load on first use.
+    if name in _LAZY:
+        from contracts import strategies
+
+        return getattr(strategies, name)
+    raise AttributeError(f"module 'contracts' has no attribute {name!r}")
+
 
 __all__ = [
     "ContractError",

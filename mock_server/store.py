@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS records (
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     PRIMARY KEY (tenant, resource, id)
 );
-CREATE INDEX IF NOT EXISTS records_parent ON records (tenant, resource, parent_id);
+CREATE INDEX IF NOT EXISTS records_parent ON records (tenant, resource, parent_id, id);
 CREATE TABLE IF NOT EXISTS sequences (
     tenant TEXT NOT NULL, resource TEXT NOT NULL, last INTEGER NOT NULL,
     PRIMARY KEY (tenant, resource)
