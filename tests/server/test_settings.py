@@ -1,0 +1,69 @@
+"""Server options: a persistent SQLite file, the admin token, a bad fixture pack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from mock_server.app import create_app
+from mock_server.fixtures import FixtureError
+from mock_server.settings import Settings
+from tests.server.conftest import order
+
+
+def _token(client: TestClient) -> dict[str, str]:
+    r = client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "demo-client",
+            "client_secret": "demo-secret",
+        },
+    )
+    return {"Authorization": f"Bearer {r.json()['access_token']}", "X-Clarus-Subdomain": "demo"}
+
+
+def test_data_file_survives_a_restart(tmp_path: Path) -> None:
+    settings = Settings(data=str(tmp_path / "state.db"))
+    with TestClient(create_app(settings)) as client:
+        created = client.post(
+            "/api/goods_outs", json=order(reference="KEEP-ME"), headers=_token(client)
+        )
+        order_id = created.json()["data"]["id"]
+    with TestClient(create_app(settings)) as client:
+        r = client.get(f"/__mock/records/goods_outs/{order_id}", params={"tenant": "demo"})
+        assert r.status_code == 200
+        assert r.json()["data"]["attributes"]["reference"] == "KEEP-ME"
+        assert client.post("/api/goods_outs/1/cancel", headers=_token(client)).status_code == 200
+
+
+def test_admin_token_protects_the_control_api() -> None:
+    with TestClient(create_app(Settings(admin_token="s3cret"))) as client:
+        assert client.get("/__mock/health").status_code == 401
+        assert (
+            client.get("/__mock/health", headers={"Authorization": "Bearer s3cret"}).status_code
+            == 200
+        )
+        assert (
+            client.post("/api/goods_outs", json=order(), headers=_token(client)).status_code == 201
+        )
+
+
+def test_bad_fixture_record_names_file_record_and_pointer(tmp_path: Path) -> None:
+    (tmp_path / "pack.yaml").write_text("name: broken\ntenants: [t.yaml]\n")
+    (tmp_path / "t.yaml").write_text(
+        "subdomain: t\nrecords:\n  products:\n    - id: 1\n      attributes: {description: x}\n"
+    )
+    with pytest.raises(
+        FixtureError,
+        match=r"t\.yaml: records\.products\[0\] \(id 1\): "
+        r"/data/attributes/stock_unit_type_id",
+    ):
+        create_app(Settings(fixtures=str(tmp_path)))
+
+
+def test_unknown_pack_lists_the_built_in_ones() -> None:
+    with pytest.raises(FixtureError, match="built-in packs: demo"):
+        create_app(Settings(fixtures="nope"))
