@@ -95,6 +95,16 @@ def wrk(url: str, headers: dict[str, str], body: str, seconds: float) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
 
+def token(base: str) -> str:
+    """A fresh demo-tenant access token."""
+    body = {
+        "grant_type": "client_credentials",
+        "client_id": "demo-client",
+        "client_secret": "demo-secret",
+    }
+    return post(f"{base}/oauth/token", body, form=True)["access_token"]
+
+
 def rss_mib(pid: int) -> float:
     text = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+)", text).group(1)) / 1024  # type: ignore[union-attr]
@@ -115,17 +125,8 @@ def main() -> None:
         [str(BIN / "clarus-mock"), "serve", "--port", str(port), "--log-level", "warning"],
         f"{base}/__mock/health",
     )
-    token = post(
-        f"{base}/oauth/token",
-        {
-            "grant_type": "client_credentials",
-            "client_id": "demo-client",
-            "client_secret": "demo-secret",
-        },
-        form=True,
-    )["access_token"]
     headers = {
-        "Authorization": f"Bearer {token}",
+        "Authorization": f"Bearer {token(base)}",
         "X-Clarus-Subdomain": "demo",
         "Content-Type": "application/json",
     }
@@ -136,16 +137,7 @@ def main() -> None:
             t = time.perf_counter()
             post(f"{base}/__mock/reset", {})
             resets.append((time.perf_counter() - t) * 1000)
-        token = post(
-            f"{base}/oauth/token",
-            {
-                "grant_type": "client_credentials",
-                "client_id": "demo-client",
-                "client_secret": "demo-secret",
-            },
-            form=True,
-        )["access_token"]
-        headers["Authorization"] = f"Bearer {token}"
+        headers["Authorization"] = f"Bearer {token(base)}"  # reset revoked it
         before = rss_mib(mock.pid)
         wrk(f"{base}/api/goods_outs", headers, body, args.orders / validated * 1.1)
         after = rss_mib(mock.pid)

@@ -27,13 +27,8 @@ _CHANGES = "/data/attributes/lines_changes"
 
 
 def with_lines(ctx: Ctx, receipt: Record) -> Record:
-    """The receipt with its lines as the vendor's ``lines_changes`` echo: ``[{id, attributes}]``."""
-    lines = ctx.store.children(ctx.tenant, LINES, receipt.id)
-    attributes = {
-        **receipt.attributes,
-        "lines_changes": [{"id": line.id, "attributes": line.attributes} for line in lines],
-    }
-    return Record(receipt.resource, receipt.id, attributes, receipt.relationships)
+    """The receipt with its lines as the vendor's ``lines_changes`` echo."""
+    return records.with_lines(ctx, receipt, LINES)
 
 
 def create(ctx: Ctx) -> Record:

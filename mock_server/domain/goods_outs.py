@@ -39,13 +39,8 @@ _FROZEN_LINES = {PICK, PART, ALLOCATED, PART_ALLOCATED, COMPLETED, CANCELLED}
 
 
 def with_lines(ctx: Ctx, order: Record) -> Record:
-    """The order with its lines as the vendor's ``lines_changes`` echo: ``[{id, attributes}]``."""
-    lines = ctx.store.children(ctx.tenant, LINES, order.id)
-    attributes = {
-        **order.attributes,
-        "lines_changes": [{"id": line.id, "attributes": line.attributes} for line in lines],
-    }
-    return Record(order.resource, order.id, attributes, order.relationships)
+    """The order with its lines as the vendor's ``lines_changes`` echo."""
+    return records.with_lines(ctx, order, LINES)
 
 
 def _status(order: Record) -> int:

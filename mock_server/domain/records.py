@@ -49,3 +49,13 @@ def update(ctx: Ctx) -> Record:
     record.attributes.update(attributes)
     record.relationships.update(ctx.relationships)
     return ctx.store.save(ctx.tenant, record)
+
+
+def with_lines(ctx: Ctx, parent: Record, lines_resource: str) -> Record:
+    """``parent`` with its child lines as the vendor's ``lines_changes`` echo: ``[{id, attributes}]``."""
+    lines = ctx.store.children(ctx.tenant, lines_resource, parent.id)
+    attributes = {
+        **parent.attributes,
+        "lines_changes": [{"id": line.id, "attributes": line.attributes} for line in lines],
+    }
+    return Record(parent.resource, parent.id, attributes, parent.relationships)
