@@ -78,14 +78,9 @@ def _apply_lines(ctx: Ctx, receipt: Record, changes: list[dict[str, Any]]) -> No
             attributes["received_quantity"] = 0
             ctx.store.create(ctx.tenant, LINES, attributes, parent_id=receipt.id)
             continue
-        line = ctx.store.get(ctx.tenant, LINES, change["id"])
-        if line is None or line.parent_id != receipt.id:
-            raise unprocessable(
-                pointer + "/id",
-                "unknown_reference",
-                f"goods in receipt {receipt.id} has no line {change['id']}",
-                hint="use a line id from this receipt's create or update response",
-            )
+        line = records.load_child(
+            ctx, LINES, receipt.id, change["id"], pointer, f"goods in receipt {receipt.id}", "line"
+        )
         if change["type"] == "DESTROY":
             ctx.store.delete(ctx.tenant, LINES, line.id)
             continue

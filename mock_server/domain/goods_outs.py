@@ -110,14 +110,9 @@ def _apply_lines(ctx: Ctx, order: Record, changes: list[dict[str, Any]]) -> None
             )
             added.append({**change["attributes"], **_LINE_PROGRESS})
             continue
-        line = ctx.store.get(ctx.tenant, LINES, change["id"])
-        if line is None or line.parent_id != order.id:
-            raise unprocessable(
-                pointer + "/id",
-                "unknown_reference",
-                f"order {order.id} has no line {change['id']}",
-                hint="use a line id from this order's create or update response",
-            )
+        line = records.load_child(
+            ctx, LINES, order.id, change["id"], pointer, f"order {order.id}", "line"
+        )
         if kind == "DESTROY":
             ctx.store.delete(ctx.tenant, LINES, line.id)
         else:

@@ -101,18 +101,6 @@ def with_children(ctx: Ctx, automation: Record) -> Record:
     return Record(automation.resource, automation.id, attributes, automation.relationships)
 
 
-def _own_child(ctx: Ctx, resource: str, parent_id: int, child_id: int, pointer: str) -> Record:
-    child = ctx.store.get(ctx.tenant, resource, child_id)
-    if child is None or child.parent_id != parent_id:
-        raise unprocessable(
-            pointer + "/id",
-            "unknown_reference",
-            f"{resource} {child_id} does not belong to this record",
-            hint="use an id from this automation's create or update response",
-        )
-    return child
-
-
 def _destroy(ctx: Ctx, resource: str, child: Record) -> None:
     if resource == ACTIONS:
         for parameter in ctx.store.children(ctx.tenant, PARAMETERS, child.id):
@@ -131,7 +119,9 @@ def _apply(
         if change["type"] == "ADD":
             child = ctx.store.create(ctx.tenant, resource, attributes, parent_id=parent_id)
         else:
-            child = _own_child(ctx, resource, parent_id, change["id"], at)
+            child = records.load_child(
+                ctx, resource, parent_id, change["id"], at, "this automation", resource[:-1]
+            )
             if change["type"] == "DESTROY":
                 _destroy(ctx, resource, child)
                 continue

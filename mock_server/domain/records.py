@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.domain.references import check_references, check_unique
-from mock_server.errors import ApiError
+from mock_server.errors import ApiError, unprocessable
 from mock_server.rest.context import Ctx
 from mock_server.store import Record
 
@@ -24,6 +24,37 @@ def load(ctx: Ctx, resource: str | None = None, record_id: int | None = None) ->
     if record is None:
         raise ApiError(404, f"{resource} {record_id} does not exist in this tenant")
     return record
+
+
+def load_child(
+    ctx: Ctx, resource: str, parent_id: int, child_id: int, pointer: str, owner: str, child: str
+) -> Record:
+    """A child record (order line, condition...) of ``parent_id``, or a 422 at ``pointer/id``."""
+    found = ctx.store.get(ctx.tenant, resource, child_id)
+    if found is None or found.parent_id != parent_id:
+        raise unprocessable(
+            pointer + "/id",
+            "unknown_reference",
+            f"{owner} has no {child} {child_id}",
+            hint=f"use a {child} id from the create or update response of {owner}",
+        )
+    return found
+
+
+def load_many(ctx: Ctx, resource: str, ids: list[int], noun: str, hint: str) -> list[Record]:
+    """The records of a flat body's ``ids``, in order: a 422 at ``/ids/<i>`` for the first unknown."""
+    found = []
+    for index, record_id in enumerate(ids):
+        record = ctx.store.get(ctx.tenant, resource, record_id)
+        if record is None:
+            raise unprocessable(
+                f"/ids/{index}",
+                "unknown_reference",
+                f"{noun} {record_id} does not exist in this tenant",
+                hint=hint,
+            )
+        found.append(record)
+    return found
 
 
 def plain(attributes: dict[str, Any]) -> dict[str, Any]:

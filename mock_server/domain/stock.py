@@ -116,24 +116,12 @@ def check_reason_code(
         )
 
 
-def _load_all(ctx: Ctx, ids: list[int]) -> list[Record]:
-    found: dict[int, Record] = {}
-    for index, stock_id in enumerate(ids):
-        stock = ctx.store.get(ctx.tenant, STOCKS, stock_id)
-        if stock is None:
-            raise unprocessable(
-                f"/ids/{index}",
-                "unknown_reference",
-                f"stock {stock_id} does not exist in this tenant",
-                hint="use stock record ids as GraphQL stocks returns them",
-            )
-        found.setdefault(stock_id, stock)
-    return list(found.values())
-
-
 def _set_status(ctx: Ctx, status: str, reason_type: str) -> Record:
     body = ctx.body
-    stocks = _load_all(ctx, body["ids"])
+    named = records.load_many(
+        ctx, STOCKS, body["ids"], "stock", "use stock record ids as GraphQL stocks returns them"
+    )
+    stocks = list({stock.id: stock for stock in named}.values())  # each record once
     check_reason_code(
         ctx.store, ctx.tenant, body.get("reason_code_id"), reason_type, "/reason_code_id"
     )

@@ -164,17 +164,9 @@ def _unallocate(ctx: Ctx, task: Record) -> None:
 
 def _named_open_tasks(ctx: Ctx) -> list[Record]:
     """The tasks of the body's ``ids``: 422 at the first unknown one, then at the first completed."""
-    found = []
-    for index, task_id in enumerate(ctx.body["ids"]):
-        task = ctx.store.get(ctx.tenant, TASKS, task_id)
-        if task is None:
-            raise unprocessable(
-                f"/ids/{index}",
-                "unknown_reference",
-                f"task {task_id} does not exist in this tenant",
-                hint="nothing was changed; send only existing task ids",
-            )
-        found.append(task)
+    found = records.load_many(
+        ctx, TASKS, ctx.body["ids"], "task", "nothing was changed; send only existing task ids"
+    )
     for index, task in enumerate(found):
         _require_open(task, f"/ids/{index}")
     return found
