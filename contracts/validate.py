@@ -7,6 +7,7 @@ so the valid path pays for nothing else. ``validate`` never raises for anything 
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from contracts.explain import explain
@@ -95,14 +96,20 @@ def detect_operation(payload: Any, method: str | None = None, path: str | None =
     )
 
 
+@cache
 def _route_regex(template: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", template) + "/?$")
 
 
-def _by_route(method: str, path: str) -> Operation:
+def operations_at(path: str) -> list[Operation]:
+    """Every operation whose route matches ``path`` (under ``/api``, ``/api/v1``, or neither)."""
     bare = _PREFIX.sub("", path.split("?", 1)[0])
-    for op in operations().values():
-        if op.method == method and _route_regex(op.path).match(bare):
+    return [op for op in operations().values() if _route_regex(op.path).match(bare)]
+
+
+def _by_route(method: str, path: str) -> Operation:
+    for op in operations_at(path):
+        if op.method == method:
             return op
     raise UndetectableOperationError(f"no operation serves {method} {path}")
 

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contracts import operations
 from contracts.names import nearest
+from contracts.validate import operations_at
 from mock_server import admin, auth
 from mock_server.admin.routes import ROUTES as ADMIN_ROUTES
 from mock_server.auth import OAuth
@@ -66,13 +67,7 @@ def _known_paths() -> list[str]:
 async def _not_found(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 404)
     if status == 405:
-        allowed = sorted(
-            {
-                op.method
-                for op in operations().values()
-                if _same_route(op.prefix + op.path, request.url.path)
-            }
-        )
+        allowed = sorted({op.method for op in operations_at(request.url.path)})
         return error_response(
             ApiError(
                 405, f"{request.method} is not allowed here", headers={"Allow": ", ".join(allowed)}
@@ -83,13 +78,6 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     )
     hint = f"; did you mean {near[0]}?" if near else ""
     return error_response(ApiError(404, f"no route {request.method} {request.url.path}{hint}"))
-
-
-def _same_route(template: str, path: str) -> bool:
-    import re
-
-    bare = re.sub(r"^/api/v1/", "/api/", path)
-    return re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), bare) is not None
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
