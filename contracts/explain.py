@@ -111,7 +111,7 @@ def _violations(error: ValidationError, ctx: _Context) -> list[Violation]:
     return list(formatter(error, ctx))
 
 
-def _base(error: ValidationError, path: list[Any] | None = None) -> dict[str, Any]:
+def _base(error: ValidationError) -> dict[str, Any]:
     return {"schema_path": to_pointer(error.absolute_schema_path)}
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import copy
 import string
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
+from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis_jsonschema import from_schema
@@ -274,13 +275,8 @@ def _invalid(draw: st.DrawFn, name: str, rule: str | None) -> InvalidPayload:
     sites = [m for m in mutation_sites(get_operation(name), payload) if rule in (None, m.rule)]
     if not sites:
         # Some payloads offer no place for this rule (e.g. no optional field drawn); draw again.
-        from hypothesis import assume
-
         assume(False)
     mutation: Mutation = draw(st.sampled_from(sites))
     mutated, pointer = mutation.apply(copy.deepcopy(payload))
     severity = "warning" if mutation.rule == "empty_string" else "error"
     return InvalidPayload(mutated, pointer, mutation.rule, mutation.name, severity, payload)
-
-
-_ = UTC  # re-exported for callers building datetimes alongside strategies

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from contracts import operations
 from contracts.names import nearest
 from contracts.validate import operations_at
-from mock_server import admin, auth
+from mock_server import auth
 from mock_server.admin.routes import ROUTES as ADMIN_ROUTES
 from mock_server.auth import OAuth
 from mock_server.clock import Clock
@@ -31,7 +31,6 @@ from mock_server.settings import Settings
 from mock_server.store import Store
 
 log = logging.getLogger("clarus_mock")
-_ = admin
 
 
 @dataclass
@@ -49,15 +48,12 @@ class MockState:
 
     def reset(self, tenant: str | None = None) -> None:
         """Back to the fixture pack: everything (a snapshot restore) or one tenant."""
-        with self.store.transaction():
-            if tenant is None:
-                self.store.clear()
-            else:
-                self.store.clear(tenant)
-            if tenant is not None:
-                seed(self.store, self.pack, tenant)
         if tenant is None:
-            self.store.restore(self.seeded)
+            self.store.restore(self.seeded)  # replaces the whole database, tokens included
+            return
+        with self.store.transaction():
+            self.store.clear(tenant)
+            seed(self.store, self.pack, tenant)
 
 
 def _known_paths() -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.responses import Response
 
 from contracts import Operation
+from mock_server import __version__
 from mock_server.errors import json_response
 from mock_server.store import Record
 
@@ -34,7 +35,7 @@ def render(
     """The success response of ``op`` for ``record``."""
     status = op.response_status
     if op.response_schema is None or record is None:
-        return Response(status_code=204, headers={"X-Clarus-Mock-Version": _version()})
+        return Response(status_code=204, headers={"X-Clarus-Mock-Version": __version__})
     if "data" in op.response_schema.get("properties", {}):
         body: dict[str, Any] = {"data": resource_object(op, record)}
         if meta:
@@ -44,9 +45,3 @@ def render(
     bare = {"id": record.id, **record.attributes}
     shown = {k: v for k, v in bare.items() if names is None or k in names}
     return json_response(shown, status, pretty=pretty)
-
-
-def _version() -> str:
-    from mock_server import __version__
-
-    return __version__
