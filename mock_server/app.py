@@ -160,10 +160,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     state = MockState(settings, pack, store)
     state.oauth.clients = {c.client_id: c for c in pack.clients}
     state.oauth.lifetime = pack.token_lifetime
-    if not store.tenants():  # a persistent file keeps its state across restarts
+    if store.tenants():  # a persistent file keeps its state across restarts
+        state.seeded = _seed_snapshot(pack)
+    else:
         with store.transaction():
             seed(store, pack)
-    state.seeded = _seed_snapshot(pack)
+        state.seeded = store.snapshot()  # the pack as seeded: what a full reset returns to
     api = rest_routes()
     app = Starlette(
         routes=[

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from contracts import validate
+from contracts import Violation, validate
 from mock_server.errors import ApiError, json_response
 
 TOKEN_LIFETIME = 7200
@@ -44,16 +44,21 @@ class OAuth:
     lifetime: int = TOKEN_LIFETIME
 
 
-def _oauth_error(status: int, error: str, description: str, basic: bool = False) -> ApiError:
+def _oauth_error(
+    status: int,
+    error: str,
+    description: str,
+    basic: bool = False,
+    violations: list[Violation] | None = None,
+) -> ApiError:
     headers = {"WWW-Authenticate": 'Basic realm="clarus-mock"'} if basic else {}
-    err = ApiError(status, error, headers=headers)
-    err.symbol = error
-    err.description = description  # type: ignore[attr-defined]
-    return err
+    return ApiError(
+        status, error, violations, symbol=error, headers=headers, description=description
+    )
 
 
 def oauth_error_response(error: ApiError) -> Response:
-    body = {"error": error.summary, "error_description": getattr(error, "description", "")}
+    body = {"error": error.summary, "error_description": error.description or ""}
     if error.violations:
         body["errors"] = [
             {
@@ -122,9 +127,7 @@ async def token(request: Request) -> Response:
             )
         violations = [v for v in validate("oauth.token", form) if v.severity == "error"]
         if violations:
-            err = _oauth_error(400, "invalid_request", violations[0].message)
-            err.violations = violations
-            raise err
+            raise _oauth_error(400, "invalid_request", violations[0].message, violations=violations)
         client = _client(request, dict(form), app.oauth)
         with app.store.transaction() as store:
             body = _grant(form, client, app, store)

@@ -38,6 +38,7 @@ class ApiError(Exception):
         code: int | None = None,
         symbol: str | None = None,
         headers: dict[str, str] | None = None,
+        description: str | None = None,
     ) -> None:
         super().__init__(summary)
         self.status = status
@@ -46,6 +47,7 @@ class ApiError(Exception):
         self.code = code
         self.symbol = symbol
         self.headers = headers or {}
+        self.description = description  # OAuth's error_description (RFC 6749)
 
 
 def domain_error(code: int, symbol: str, summary: str, pointer: str = "") -> ApiError:
