@@ -10,7 +10,6 @@ import re
 from functools import cache
 from typing import Any
 
-from contracts.explain import explain
 from contracts.registry import Operation, get_operation, operations
 from contracts.strict import compiled
 from contracts.violations import ContractError, Violation
@@ -39,6 +38,10 @@ def validate(operation: str | Operation, payload: Any) -> list[Violation]:
     try:
         if compiled(op.name).is_valid(payload):
             return []
+        # Imported here: the explainer loads python-jsonschema, a tenth of the server's start-up,
+        # and only a rejected payload needs it.
+        from contracts.explain import explain
+
         return explain(op, payload)
     except RecursionError:
         return [_too_deep()]

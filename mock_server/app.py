@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import time
-import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,7 +91,7 @@ class Journal:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = uuid.uuid4().hex[:16]
+        request_id = secrets.token_hex(8)
         started = time.perf_counter()
         status = {"code": 500}
 
@@ -123,7 +123,7 @@ class Journal:
         mock.journal.append(
             {
                 "id": request_id,
-                "at": mock.clock.iso(),
+                "at": mock.clock.now(),  # formatted when read: most entries never are
                 "method": scope["method"],
                 "path": path,
                 "tenant": state.get("tenant"),

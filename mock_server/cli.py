@@ -109,6 +109,7 @@ def _serve(args: argparse.Namespace) -> int:
     from mock_server.app import create_app
     from mock_server.fixtures import FixtureError
     from mock_server.settings import Settings
+    from mock_server.store import StoreFileError
 
     settings = Settings(
         host=args.host,
@@ -123,6 +124,9 @@ def _serve(args: argparse.Namespace) -> int:
         app = create_app(settings)
     except FixtureError as exc:
         print(f"clarus-mock serve: bad fixture pack: {exc}", file=sys.stderr)
+        return 2
+    except StoreFileError as exc:
+        print(f"clarus-mock serve: --data: {exc}", file=sys.stderr)
         return 2
     print(_banner(app, settings), flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)

@@ -15,9 +15,11 @@ class Clock:
     def now(self) -> float:
         return time.time() + self.offset
 
-    def iso(self) -> str:
-        """Now as an RFC 3339 string in UTC."""
-        return datetime.fromtimestamp(self.now(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    def iso(self, at: float | None = None) -> str:
+        """``at`` (default: now) as an RFC 3339 string in UTC."""
+        return datetime.fromtimestamp(self.now() if at is None else at, UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds

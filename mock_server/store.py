@@ -3,6 +3,9 @@
 One store serves every interface. A request's writes run in one transaction (:meth:`Store.transaction`),
 so a rejected request changes nothing. Records keep their attributes as JSON; ids count per tenant and
 resource, like the vendor's.
+
+Each (tenant, resource) pair is a *kind* with a small integer key: records are keyed by (kind, id),
+integers only, because text keys made inserting a 20-line order three times as slow.
 """
 
 from __future__ import annotations
@@ -13,37 +16,38 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
+from mock_server.json_text import dumps
+
+_SCHEMA_VERSION = 2
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS kinds (
+    kind INTEGER PRIMARY KEY, tenant TEXT NOT NULL, resource TEXT NOT NULL,
+    last INTEGER NOT NULL DEFAULT 0,  -- the id sequence: the last id handed out
+    UNIQUE (tenant, resource)
+);
 CREATE TABLE IF NOT EXISTS records (
-    tenant TEXT NOT NULL,
-    resource TEXT NOT NULL,
-    id INTEGER NOT NULL,
-    parent_id INTEGER,
-    attributes TEXT NOT NULL,
-    relationships TEXT NOT NULL DEFAULT '{}',
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-    PRIMARY KEY (tenant, resource, id)
-);
-CREATE INDEX IF NOT EXISTS records_parent ON records (tenant, resource, parent_id, id);
-CREATE TABLE IF NOT EXISTS sequences (
-    tenant TEXT NOT NULL, resource TEXT NOT NULL, last INTEGER NOT NULL,
-    PRIMARY KEY (tenant, resource)
-);
+    kind INTEGER NOT NULL, id INTEGER NOT NULL, parent_id INTEGER,
+    attributes TEXT NOT NULL, relationships TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS records_parent ON records (kind, parent_id) WHERE parent_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS tokens (
     access_token TEXT PRIMARY KEY, refresh_token TEXT UNIQUE, tenant TEXT NOT NULL,
     client_id TEXT NOT NULL, scope TEXT NOT NULL, created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0
 );
 """
-
-
 _SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1
 
 
-@dataclass
+class StoreFileError(Exception):
+    """A --data file this store cannot use: not SQLite, or written by another schema version."""
+
+
+@dataclass(slots=True)
 class Record:
     """One stored record."""
 
@@ -61,10 +65,27 @@ class Store:
         self.path = path
         self.db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
-        if path:
-            self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            raise StoreFileError(f"{path} is not a clarus-mock data file ({exc})") from exc
         self._lock = threading.RLock()
+        self._kinds: dict[tuple[str, str], int] = {}
+        self._plain = self.db.cursor()  # tuples, not sqlite3.Row: cheaper for id lookups
+        self._plain.row_factory = None
+
+    def _open(self) -> None:
+        if self.path:
+            self.db.execute("PRAGMA journal_mode=WAL")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if has_tables and version != _SCHEMA_VERSION:
+            raise StoreFileError(
+                f"{self.path} was written by another clarus-mock version (store schema {version}, "
+                f"this one reads {_SCHEMA_VERSION}); move it away or pass another --data file"
+            )
+        self.db.executescript(_SCHEMA)
+        self.db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
@@ -75,16 +96,37 @@ class Store:
                 yield self
             except BaseException:
                 self.db.execute("ROLLBACK")
+                self._kinds.clear()  # kinds made inside the transaction are gone
                 raise
             self.db.execute("COMMIT")
 
+    def _kind(self, tenant: str, resource: str, make: bool = True) -> int | None:
+        """The integer key of (tenant, resource); made on first write, None on a read of nothing."""
+        key = (tenant, resource)
+        kind = self._kinds.get(key)
+        if kind is None:
+            row = self.db.execute(
+                "SELECT kind FROM kinds WHERE tenant = ? AND resource = ?", key
+            ).fetchone()
+            if row is None and not make:
+                return None
+            if row is None:
+                row = self.db.execute(
+                    "INSERT INTO kinds (tenant, resource) VALUES (?, ?) RETURNING kind", key
+                ).fetchone()
+            kind = self._kinds[key] = int(row[0])
+        return kind
+
+    def _reserve(self, tenant: str, resource: str, count: int) -> tuple[int, int]:
+        """The kind and the first of ``count`` new ids."""
+        kind = self._kind(tenant, resource)
+        last = self.db.execute(
+            "UPDATE kinds SET last = last + ? WHERE kind = ? RETURNING last", (count, kind)
+        ).fetchone()[0]
+        return kind, int(last) - count + 1  # type: ignore[return-value]
+
     def next_id(self, tenant: str, resource: str) -> int:
-        row = self.db.execute(
-            "INSERT INTO sequences VALUES (?, ?, 1) ON CONFLICT (tenant, resource) "
-            "DO UPDATE SET last = last + 1 RETURNING last",
-            (tenant, resource),
-        ).fetchone()
-        return int(row[0])
+        return self._reserve(tenant, resource, 1)[1]
 
     def create_many(
         self, tenant: str, resource: str, rows: list[dict[str, Any]], parent_id: int | None = None
@@ -92,41 +134,30 @@ class Store:
         """Store several new records at once: one id reservation, one batched insert."""
         if not rows:
             return []
-        last = self.db.execute(
-            "INSERT INTO sequences VALUES (?, ?, ?) ON CONFLICT (tenant, resource) "
-            "DO UPDATE SET last = last + excluded.last RETURNING last",
-            (tenant, resource, len(rows)),
-        ).fetchone()[0]
-        first = int(last) - len(rows) + 1
+        kind, first = self._reserve(tenant, resource, len(rows))
         records = [Record(resource, first + i, row, {}, parent_id) for i, row in enumerate(rows)]
         self.db.executemany(
-            "INSERT INTO records (tenant, resource, id, parent_id, attributes, relationships) "
-            "VALUES (?, ?, ?, ?, ?, '{}')",
-            [(tenant, resource, r.id, parent_id, json.dumps(r.attributes)) for r in records],
+            "INSERT INTO records VALUES (?, ?, ?, ?, '{}')",
+            [(kind, r.id, parent_id, dumps(r.attributes)) for r in records],
         )
         return records
 
     def insert(self, tenant: str, record: Record) -> Record:
         """Store a record under its own id (fixtures), keeping the id sequence ahead of it."""
-        self._insert(tenant, record)
-        self.db.execute(
-            "INSERT INTO sequences VALUES (?, ?, ?) ON CONFLICT (tenant, resource) "
-            "DO UPDATE SET last = max(last, excluded.last)",
-            (tenant, record.resource, record.id),
-        )
+        kind = self._kind(tenant, record.resource)
+        self._insert(kind, record)  # type: ignore[arg-type]
+        self.db.execute("UPDATE kinds SET last = max(last, ?) WHERE kind = ?", (record.id, kind))
         return record
 
-    def _insert(self, tenant: str, record: Record) -> Record:
+    def _insert(self, kind: int, record: Record) -> Record:
         self.db.execute(
-            "INSERT INTO records (tenant, resource, id, parent_id, attributes, relationships) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
             (
-                tenant,
-                record.resource,
+                kind,
                 record.id,
                 record.parent_id,
-                json.dumps(record.attributes),
-                json.dumps(record.relationships),
+                dumps(record.attributes),
+                dumps(record.relationships),
             ),
         )
         return record
@@ -140,40 +171,54 @@ class Store:
         parent_id: int | None = None,
     ) -> Record:
         """Store a new record under the next id (the sequence already moved past it)."""
-        record = Record(
-            resource, self.next_id(tenant, resource), attributes, relationships or {}, parent_id
-        )
-        return self._insert(tenant, record)
+        kind, record_id = self._reserve(tenant, resource, 1)
+        record = Record(resource, record_id, attributes, relationships or {}, parent_id)
+        return self._insert(kind, record)
 
     def exists(self, tenant: str, resource: str, record_id: int) -> bool:
         """Whether the record exists (cheaper than :meth:`get`: nothing is decoded)."""
-        if not _SQLITE_MIN <= record_id <= _SQLITE_MAX:
-            return False
-        row = self.db.execute(
-            "SELECT 1 FROM records WHERE tenant = ? AND resource = ? AND id = ?",
-            (tenant, resource, record_id),
-        ).fetchone()
-        return row is not None
+        return bool(self.existing(tenant, {resource: {record_id}}))
+
+    def existing(self, tenant: str, wanted: dict[str, set[int]]) -> set[tuple[str, int]]:
+        """The ``(resource, id)`` pairs of ``wanted`` that name a record: one query for them all."""
+        resources: dict[int, str] = {}
+        pairs: list[tuple[int, int]] = []
+        for resource, ids in wanted.items():
+            kind = self._kind(tenant, resource, make=False)
+            if kind is not None:
+                resources[kind] = resource
+                pairs.extend((kind, i) for i in ids if _SQLITE_MIN <= i <= _SQLITE_MAX)
+        found: set[tuple[str, int]] = set()
+        for start in range(0, len(pairs), 500):  # SQLite nests ORs at most 1,000 deep
+            part = pairs[start : start + 500]
+            sql = " OR ".join(["(kind = ? AND id = ?)"] * len(part))
+            args = list(chain.from_iterable(part))
+            rows = self._plain.execute(f"SELECT kind, id FROM records WHERE {sql}", args)
+            found.update((resources[kind], record_id) for kind, record_id in rows)
+        return found
 
     def get(self, tenant: str, resource: str, record_id: int) -> Record | None:
-        if not _SQLITE_MIN <= record_id <= _SQLITE_MAX:
+        kind = self._kind(tenant, resource, make=False)
+        if kind is None or not _SQLITE_MIN <= record_id <= _SQLITE_MAX:
             return None  # no record can have an id SQLite cannot store
         row = self.db.execute(
-            "SELECT * FROM records WHERE tenant = ? AND resource = ? AND id = ?",
-            (tenant, resource, record_id),
+            "SELECT * FROM records WHERE kind = ? AND id = ?", (kind, record_id)
         ).fetchone()
-        return _record(row) if row else None
+        return _record(resource, row) if row else None
+
+    def first_id(self, tenant: str, resource: str) -> int | None:
+        """The lowest id of a resource in the tenant, or None when it has none."""
+        kind = self._kind(tenant, resource, make=False)
+        row = self.db.execute("SELECT min(id) FROM records WHERE kind = ?", (kind,)).fetchone()
+        return row[0]
 
     def save(self, tenant: str, record: Record) -> Record:
         self.db.execute(
-            "UPDATE records SET attributes = ?, relationships = ?, "
-            "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
-            "WHERE tenant = ? AND resource = ? AND id = ?",
+            "UPDATE records SET attributes = ?, relationships = ? WHERE kind = ? AND id = ?",
             (
-                json.dumps(record.attributes),
-                json.dumps(record.relationships),
-                tenant,
-                record.resource,
+                dumps(record.attributes),
+                dumps(record.relationships),
+                self._kind(tenant, record.resource),
                 record.id,
             ),
         )
@@ -181,37 +226,40 @@ class Store:
 
     def delete(self, tenant: str, resource: str, record_id: int) -> None:
         self.db.execute(
-            "DELETE FROM records WHERE tenant = ? AND resource = ? AND id = ?",
-            (tenant, resource, record_id),
+            "DELETE FROM records WHERE kind = ? AND id = ?",
+            (self._kind(tenant, resource, make=False), record_id),
         )
 
     def children(self, tenant: str, resource: str, parent_id: int) -> list[Record]:
         rows = self.db.execute(
-            "SELECT * FROM records WHERE tenant = ? AND resource = ? AND parent_id = ? ORDER BY id",
-            (tenant, resource, parent_id),
+            "SELECT * FROM records WHERE kind = ? AND parent_id = ? ORDER BY id",
+            (self._kind(tenant, resource, make=False), parent_id),
         ).fetchall()
-        return [_record(r) for r in rows]
+        return [_record(resource, r) for r in rows]
 
     def find(self, tenant: str, resource: str, **where: Any) -> list[Record]:
         """Records whose attributes equal every ``where`` value."""
         if any(isinstance(v, int) and not _SQLITE_MIN <= v <= _SQLITE_MAX for v in where.values()):
             return []  # no stored value can equal an integer SQLite cannot hold
-        sql = "SELECT * FROM records WHERE tenant = ? AND resource = ?"
-        args: list[Any] = [tenant, resource]
+        sql = "SELECT * FROM records WHERE kind = ?"
+        args: list[Any] = [self._kind(tenant, resource, make=False)]
         for key, value in where.items():
             sql += f" AND json_extract(attributes, '$.{key}') IS ?"
             args.append(value)
-        return [_record(r) for r in self.db.execute(sql + " ORDER BY id", args).fetchall()]
+        rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
+        return [_record(resource, r) for r in rows]
 
     def tenants(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT tenant FROM records ORDER BY 1")]
+        sql = "SELECT DISTINCT tenant FROM kinds JOIN records USING (kind) ORDER BY 1"
+        return [r[0] for r in self.db.execute(sql)]
 
     def clear(self, tenant: str | None = None) -> None:
-        for table in ("records", "sequences", "tokens"):
-            if tenant is None:
-                self.db.execute(f"DELETE FROM {table}")
-            else:
-                self.db.execute(f"DELETE FROM {table} WHERE tenant = ?", (tenant,))
+        """Forget every record, id sequence and token (of one tenant, or of all)."""
+        where, args = ("", ()) if tenant is None else (" WHERE tenant = ?", (tenant,))
+        self.db.execute(f"DELETE FROM records WHERE kind IN (SELECT kind FROM kinds{where})", args)
+        self.db.execute(f"DELETE FROM kinds{where}", args)
+        self.db.execute(f"DELETE FROM tokens{where}", args)
+        self._kinds.clear()
 
     def snapshot(self) -> sqlite3.Connection:
         """An in-memory copy of the whole database."""
@@ -224,11 +272,13 @@ class Store:
         """Put a :meth:`snapshot` back, replacing everything."""
         with self._lock:
             snapshot.backup(self.db)
+            self._kinds.clear()
 
 
-def _record(row: sqlite3.Row) -> Record:
+def _record(resource: str, row: sqlite3.Row) -> Record:
+    # json, not orjson: orjson reads an integer wider than 64 bits as a float.
     return Record(
-        row["resource"],
+        resource,
         row["id"],
         json.loads(row["attributes"]),
         json.loads(row["relationships"]),

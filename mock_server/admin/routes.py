@@ -90,7 +90,8 @@ async def journal(request: Request) -> Response:
     if not raw_limit.isdigit():
         raise ApiError(400, "limit must be a whole number")
     entries = [e for e in reversed(app.journal) if tenant is None or e["tenant"] == tenant]
-    return json_response({"data": entries[: int(raw_limit)]})
+    shown = [{**e, "at": app.clock.iso(e["at"])} for e in entries[: int(raw_limit)]]
+    return json_response({"data": shown})
 
 
 async def record(request: Request) -> Response:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.domain import records
-from mock_server.domain.references import check_references
+from mock_server.domain.references import check_references, known_references
 from mock_server.domain.stock import release_order
 from mock_server.errors import unprocessable
 from mock_server.rest.context import Ctx
@@ -38,9 +38,9 @@ _LINE_PROGRESS = {
 _FROZEN_LINES = {PICK, PART, ALLOCATED, PART_ALLOCATED, COMPLETED, CANCELLED}
 
 
-def with_lines(ctx: Ctx, order: Record) -> Record:
+def with_lines(ctx: Ctx, order: Record, lines: list[Record] | None = None) -> Record:
     """The order with its lines as the vendor's ``lines_changes`` echo."""
-    return records.with_lines(ctx, order, LINES)
+    return records.with_lines(ctx, order, LINES, lines)
 
 
 def _status(order: Record) -> int:
@@ -58,10 +58,11 @@ def create(ctx: Ctx) -> Record:
             f"a new order starts as DRAFT (1) or PENDING (2), not {NAMES[status]}",
         )
     changes = attributes.pop("lines_changes", [])
-    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES)
+    seen = _known(ctx, attributes, changes)
+    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES, seen)
     order = ctx.store.create(ctx.tenant, "goods_outs", attributes, ctx.relationships)
-    _apply_lines(ctx, order, changes)
-    return with_lines(ctx, order)
+    # A new order's lines are exactly the ones just added: echo them without reading them back.
+    return with_lines(ctx, order, _apply_lines(ctx, order, changes, seen))
 
 
 def update(ctx: Ctx) -> Record:
@@ -90,16 +91,25 @@ def update(ctx: Ctx) -> Record:
             f"status moves from {NAMES[status]} by the warehouse, not by update "
             "(only DRAFT <-> PENDING can be set)",
         )
-    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES)
+    seen = _known(ctx, attributes, changes)
+    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES, seen)
     order.attributes.update(attributes)
     order.relationships.update(ctx.relationships)
     ctx.store.save(ctx.tenant, order)
-    _apply_lines(ctx, order, changes)
+    _apply_lines(ctx, order, changes, seen)
     return with_lines(ctx, order)
 
 
-def _apply_lines(ctx: Ctx, order: Record, changes: list[dict[str, Any]]) -> None:
-    seen: set[tuple[str, int]] = set()
+def _known(ctx: Ctx, attributes: dict[str, Any], changes: list[dict[str, Any]]) -> set[Any]:
+    """Every id the header and the line changes name, looked up at once."""
+    lines = [c["attributes"] for c in changes if "attributes" in c]
+    return known_references(ctx.store, ctx.tenant, [attributes, *lines])
+
+
+def _apply_lines(
+    ctx: Ctx, order: Record, changes: list[dict[str, Any]], seen: set[Any]
+) -> list[Record]:
+    """Apply ADD/UPDATE/DESTROY in order; return the added lines."""
     added = []
     for index, change in enumerate(changes):
         pointer = f"{_CHANGES}/{index}"
@@ -116,10 +126,12 @@ def _apply_lines(ctx: Ctx, order: Record, changes: list[dict[str, Any]]) -> None
         if kind == "DESTROY":
             ctx.store.delete(ctx.tenant, LINES, line.id)
         else:
-            check_references(ctx.store, ctx.tenant, change["attributes"], pointer + "/attributes")
+            check_references(
+                ctx.store, ctx.tenant, change["attributes"], pointer + "/attributes", seen
+            )
             line.attributes.update(change["attributes"])
             ctx.store.save(ctx.tenant, line)
-    ctx.store.create_many(ctx.tenant, LINES, added, parent_id=order.id)
+    return ctx.store.create_many(ctx.tenant, LINES, added, parent_id=order.id)
 
 
 def cancel(ctx: Ctx) -> Record:

@@ -18,10 +18,7 @@ def create(ctx: Ctx) -> Record:
     so a product created here gets one at once, of the tenant's first storage unit type.
     """
     product = records.create(ctx)
-    default_type = ctx.store.db.execute(
-        "SELECT min(id) FROM records WHERE tenant = ? AND resource = 'storage_unit_types'",
-        (ctx.tenant,),
-    ).fetchone()[0]
+    default_type = ctx.store.first_id(ctx.tenant, "storage_unit_types")
     ctx.store.create(
         ctx.tenant,
         PSU,

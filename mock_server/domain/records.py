@@ -82,9 +82,15 @@ def update(ctx: Ctx) -> Record:
     return ctx.store.save(ctx.tenant, record)
 
 
-def with_lines(ctx: Ctx, parent: Record, lines_resource: str) -> Record:
-    """``parent`` with its child lines as the vendor's ``lines_changes`` echo: ``[{id, attributes}]``."""
-    lines = ctx.store.children(ctx.tenant, lines_resource, parent.id)
+def with_lines(
+    ctx: Ctx, parent: Record, lines_resource: str, lines: list[Record] | None = None
+) -> Record:
+    """``parent`` with its child lines as the vendor's ``lines_changes`` echo: ``[{id, attributes}]``.
+
+    ``lines`` are read from the store unless the caller holds all of them already.
+    """
+    if lines is None:
+        lines = ctx.store.children(ctx.tenant, lines_resource, parent.id)
     attributes = {
         **parent.attributes,
         "lines_changes": [{"id": line.id, "attributes": line.attributes} for line in lines],

@@ -50,6 +50,7 @@ def _known_types() -> frozenset[str]:
     )
 
 
+@cache
 def target(field: str) -> str | None:
     """The resource a ``*_id`` field points at, or None when it points at none we store."""
     if field in _ALIASES:
@@ -61,6 +62,23 @@ def target(field: str) -> str | None:
     return plural if plural in _known_types() else None
 
 
+def known_references(
+    store: Store, tenant: str, documents: list[dict[str, Any]]
+) -> set[tuple[str, int]]:
+    """The ``(resource, id)`` pairs named in ``documents`` that exist: one query for them all.
+
+    Pass the result as ``seen`` to :func:`check_references`, so 20 order lines cost one query, not 20,
+    while errors still come in document order.
+    """
+    wanted: dict[str, set[int]] = {}
+    for attributes in documents:
+        for field, value in attributes.items():
+            resource = target(field)
+            if resource is not None and type(value) is int:
+                wanted.setdefault(resource, set()).add(value)
+    return store.existing(tenant, wanted)
+
+
 def check_references(
     store: Store,
     tenant: str,
@@ -70,7 +88,7 @@ def check_references(
 ) -> None:
     """Raise a 422 for the first id in ``attributes`` that names no record of this tenant.
 
-    ``seen`` carries ids already found within one request, so 20 lines of 6 products cost 6 queries.
+    ``seen`` carries ids already known to exist (see :func:`known_references`).
     """
     for field, value in attributes.items():
         resource = target(field)

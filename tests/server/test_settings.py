@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
+from mock_server.cli import main
 from mock_server.fixtures import FixtureError
 from mock_server.settings import Settings
 from tests.server.conftest import order
@@ -67,3 +69,27 @@ def test_bad_fixture_record_names_file_record_and_pointer(tmp_path: Path) -> Non
 def test_unknown_pack_lists_the_built_in_ones() -> None:
     with pytest.raises(FixtureError, match="built-in packs: demo"):
         create_app(Settings(fixtures="nope"))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"this is a note, not a database\n" * 40, "is not a clarus-mock data file"),
+        (None, "written by another clarus-mock version"),
+    ],
+    ids=["not-sqlite", "old-schema"],
+)
+def test_unusable_data_file_is_refused_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "state.db"
+    if content is None:
+        with sqlite3.connect(path) as db:  # a store written by schema version 1
+            db.execute("CREATE TABLE records (tenant TEXT, resource TEXT, id INTEGER)")
+    else:
+        path.write_bytes(content)
+    assert main(["serve", "--data", str(path), "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert str(path) in err
+    assert "Traceback" not in err
