@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any, Literal
 
@@ -37,19 +37,35 @@ class Operation:
     source: str
     envelope: Envelope | None
     data_type: str | None
-    request_schema: dict[str, Any] | None = field(repr=False)
     response_status: int
-    response_schema: dict[str, Any] | None = field(repr=False)
     id_type: Literal["integer", "string"]
     provenance: str = "documented"
     note: str | None = None
     prefix: str = "/api"
     media_types: tuple[str, ...] = ("application/json",)
+    # Where the schemas come from; flattened on first use, because flattening all 69 operations
+    # took a quarter of the server's start-up and a server uses few of them.
+    file_name: str = field(default="", repr=False, compare=False)
+    resource_type: str = field(default="", repr=False, compare=False)  # x-clarus-resource type
+    request_spec: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    response_spec: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_body(self) -> bool:
         """Whether the operation takes a request body."""
-        return self.request_schema is not None
+        return self.request_spec is not None
+
+    @cached_property
+    def request_schema(self) -> dict[str, Any] | None:
+        """The flat, self-contained JSON Schema of the request body (None: no body)."""
+        return _request_schema(self.file_name, self.resource_type, self.request_spec, self.action)
+
+    @cached_property
+    def response_schema(self) -> dict[str, Any] | None:
+        """The flat JSON Schema of the success response body (None: no body)."""
+        return _response_schema(
+            self.file_name, self.resource_type, self.id_type, self.response_spec
+        )
 
 
 class UnknownOperationError(ContractError):
@@ -187,16 +203,16 @@ def _build(file_name: str, doc: dict[str, Any]) -> list[Operation]:
                 source=spec.get("source", ""),
                 envelope=None if request is None else request["envelope"],
                 data_type=None if request is None else request.get("type", data_type),
-                request_schema=_request_schema(file_name, data_type, request, action),
                 response_status=spec["response"]["status"],
-                response_schema=_response_schema(
-                    file_name, data_type, resource.get("id_type", "integer"), spec["response"]
-                ),
                 id_type=resource.get("id_type", "integer"),
                 provenance=spec.get("x-clarus-source", "documented"),
                 note=spec.get("x-clarus-note"),
                 prefix=resource.get("prefix", "/api"),
                 media_types=tuple((request or {}).get("media_types", ["application/json"])),
+                file_name=file_name,
+                resource_type=data_type,
+                request_spec=request,
+                response_spec=spec["response"],
             )
         )
     return ops
