@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contracts import strict_json
+
 MAX_BYTES = 10 * 1024 * 1024
 _JSONL = {".jsonl", ".ndjson"}
 _PAYLOAD_FILES = {".json", *_JSONL}
@@ -119,7 +121,9 @@ def _parse(source: str, text: str) -> Any:
     if not text.strip():
         return InputError(source, "empty input: expected a JSON document")
     try:
-        return json.loads(text)
+        return strict_json.loads(text)
+    except strict_json.NonStandardJsonError as exc:
+        return InputError(source, f"not JSON: {exc}")
     except json.JSONDecodeError as exc:
         return InputError(
             source, f"not JSON: {exc.msg.lower()} at line {exc.lineno} column {exc.colno}"

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from contracts import Operation
+from contracts import Operation, strict_json
 from mock_server.errors import ApiError
 
 
@@ -27,11 +27,13 @@ async def read_body(request: Request, op: Operation, limit: int) -> Any:
             415, f"send JSON with Content-Type: application/json (got {kind or 'none'!r})"
         )
     try:
-        return json.loads(raw.decode("utf-8"))
+        return strict_json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ApiError(400, f"body is not UTF-8 (byte {exc.start})") from exc
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise ApiError(400, f"malformed JSON: {exc.msg} at {where}") from exc
+    except strict_json.NonStandardJsonError as exc:
+        raise ApiError(400, f"malformed JSON: {exc}") from exc
     except RecursionError as exc:
         raise ApiError(400, "malformed JSON: nested too deeply") from exc

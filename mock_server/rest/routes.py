@@ -80,9 +80,7 @@ _PEOPLE = ("curl/", "httpie/", "wget/", "mozilla/")
 def _for_people(request: Request) -> bool:
     """Indent JSON for command-line tools and browsers; programs get it compact."""
     agent = request.headers.get("user-agent", "").lower()
-    return agent.startswith(_PEOPLE) or (
-        b"pretty" in request.scope["query_string"] and "pretty" in request.query_params
-    )
+    return agent.startswith(_PEOPLE) or "pretty" in request.query_params
 
 
 def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
@@ -111,7 +109,7 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             app.clock,
             dict(request.path_params),
             body,
-            dict(request.query_params) if request.scope["query_string"] else {},
+            dict(request.query_params),
         )
         with app.store.transaction():
             record = handler(ctx)

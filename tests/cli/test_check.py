@@ -154,6 +154,7 @@ def test_junit_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ('{"ids": [1]}', "fits"),
         ('{"data": {"type": "nope", "attributes": {}}}', "no operation takes data.type 'nope'"),
+        ('{"ids": [1], "weight": NaN}', "NaN is not a JSON value"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(

@@ -73,6 +73,19 @@ def test_malformed_json_names_line_and_column(api: Api) -> None:
     assert "line 2 column 11" in r.json()["error"]
 
 
+def test_nan_and_infinity_are_not_json(api: Api) -> None:
+    # Python's parser reads them; the vendor's would not, and no JSON encoder writes them back.
+    for constant in (b"NaN", b"Infinity", b"-Infinity"):
+        body = b'{"data": {"type": "products", "attributes": {"code": "X", "weight": %s}}}'
+        r = api.http.post(
+            "/api/products",
+            content=body % constant,
+            headers={**api.headers(), "Content-Type": "application/json"},
+        )
+        assert r.status_code == 400
+        assert f"{constant.decode()} is not a JSON value" in r.json()["error"]
+
+
 def test_wrong_content_type_is_415_and_big_body_413(api: Api) -> None:
     r = api.http.post(
         "/api/goods_outs",
