@@ -228,22 +228,13 @@ def _type(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
         return
     if "integer" in wanted and isinstance(value, str) and value.strip().isdigit():
         field = str(path[-1]) if path else ""
-        rule = (
-            "id_as_string"
-            if field.endswith("id")
+        is_id = (
+            field.endswith("id")
             or field.endswith("ids")
             or not field[:1]
             or isinstance(path[-1], int)
-            else "type"
         )
-        yield Violation(
-            pointer,
-            rule,
-            f"expected an integer, got the string {value!r}",
-            hint=f"send the number without quotes: {value.strip()}",
-            instance=value,
-            **_base(error),
-        )
+        yield _quoted_number(pointer, value, "id_as_string" if is_id else "type", _base(error))
         return
     names = " or ".join(t for t in wanted)
     yield Violation(
@@ -300,7 +291,21 @@ def _enum_mistake(
         )
     if path and path[-1] == "country_code" and isinstance(value, str):
         return _country(pointer, value, error, base)
+    if isinstance(value, str) and value.strip().isdigit() and int(value) in allowed:
+        # An id whose schema lists its values (a status id): the quotes are the mistake.
+        return _quoted_number(pointer, value, "id_as_string", base)
     return None
+
+
+def _quoted_number(pointer: str, value: str, rule: str, base: dict[str, Any]) -> Violation:
+    return Violation(
+        pointer,
+        rule,
+        f"expected an integer, got the string {value!r}",
+        hint=f"send the number without quotes: {value.strip()}",
+        instance=value,
+        **base,
+    )
 
 
 def _change_type(
