@@ -1,4 +1,4 @@
-"""The ``clarus-mock`` command: check, openapi, docs (serve arrives with the server)."""
+"""The ``clarus-mock`` command: check, openapi, docs, serve, token."""
 
 from __future__ import annotations
 
@@ -42,13 +42,29 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
+
+    token = sub.add_parser(
+        "token", help="print a bearer token for a fixture client of a running server"
+    )
+    token.add_argument("--url", default="http://127.0.0.1:8765", help="the running server")
+    token.add_argument("--client", default="demo-client", help="OAuth client id")
+    token.add_argument("--secret", help="client secret (default: the fixture pack's)")
+    token.add_argument("--fixtures", default="demo", help="pack that holds the client's secret")
+    token.add_argument("--scope", default="", help="scope to ask for")
+    token.add_argument("--json", action="store_true", help="print the whole token response")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = _parser().parse_args(argv)
-    handler = {"check": _check, "openapi": _openapi, "docs": _docs, "serve": _serve}
+    handler = {
+        "check": _check,
+        "openapi": _openapi,
+        "docs": _docs,
+        "serve": _serve,
+        "token": _token,
+    }
     try:
         return handler[args.command](args)
     except BrokenPipeError:
@@ -133,6 +149,20 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token(args: argparse.Namespace) -> int:
+    from mock_server.fixtures import FixtureError
+    from mock_server.token_client import TokenError, client_secret, fetch_token
+
+    try:
+        secret = args.secret or client_secret(args.fixtures, args.client)
+        answer = fetch_token(args.url, args.client, secret, args.scope)
+    except (TokenError, FixtureError) as exc:
+        print(f"clarus-mock token: {exc}", file=sys.stderr)
+        return 1 if getattr(exc, "refused", False) else 2
+    print(json.dumps(answer, indent=2) if args.json else answer["access_token"])
+    return 0
+
+
 def _banner(app: object, settings: object) -> str:
     state = app.state.mock  # type: ignore[attr-defined]
     base = f"http://{settings.host}:{settings.port}"  # type: ignore[attr-defined]
@@ -148,6 +178,8 @@ def _banner(app: object, settings: object) -> str:
             f"  curl -s -X POST {base}/oauth/token -d grant_type=client_credentials "
             f"-d client_id={first.client_id} -d client_secret={first.client_secret}"
         )
+        url = "" if base == "http://127.0.0.1:8765" else f" --url {base}"
+        lines.append(f"  or: clarus-mock token{url} --client {first.client_id}")
         lines.append(
             f"then send: Authorization: Bearer <token>   X-Clarus-Subdomain: {first.tenant}"
         )

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -62,13 +63,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(params=["asgi", "http"])
-def api(request: pytest.FixtureRequest) -> Iterator[Api]:
-    app = create_app(Settings())
-    if request.param == "asgi":
-        with TestClient(app, base_url="http://testserver") as client:
-            yield Api(client, app)
-        return
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port; yield its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -77,11 +74,29 @@ def api(request: pytest.FixtureRequest) -> Iterator[Api]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.01)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            yield Api(client, app)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(params=["asgi", "http"])
+def api(request: pytest.FixtureRequest) -> Iterator[Api]:
+    app = create_app(Settings())
+    if request.param == "asgi":
+        with TestClient(app, base_url="http://testserver") as client:
+            yield Api(client, app)
+        return
+    with serving(app) as url, httpx.Client(base_url=url, timeout=10) as client:
+        yield Api(client, app)
+
+
+@pytest.fixture
+def live() -> Iterator[Api]:
+    """Over real HTTP only, for tests of programs that talk to a running server."""
+    app = create_app(Settings())
+    with serving(app) as url, httpx.Client(base_url=url, timeout=10) as client:
+        yield Api(client, app)
 
 
 @pytest.fixture

@@ -1,12 +1,16 @@
-"""POST /oauth/token and /oauth/authorize: grants, client auth, RFC 6749 errors, expiry."""
+"""POST /oauth/token and /oauth/authorize: grants, client auth, RFC 6749 errors, expiry; the token command."""
 
 from __future__ import annotations
 
+import json
+import socket
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+import pytest
 
-from tests.server.conftest import Api
+from mock_server.cli import main
+from tests.server.conftest import Api, order
 
 
 def test_client_credentials_form_json_and_basic(api: Api) -> None:
@@ -135,3 +139,44 @@ def test_token_expires_on_the_server_clock(asgi: Api) -> None:
 
 
 _ = httpx
+
+
+def test_token_command_prints_a_token_the_api_takes(
+    live: Api, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = str(live.http.base_url)
+    assert main(["token", "--url", url]) == 0
+    token = capsys.readouterr().out.strip()
+    r = live.http.post(
+        "/api/goods_outs",
+        json=order(),
+        headers={"Authorization": f"Bearer {token}", "X-Clarus-Subdomain": "demo"},
+    )
+    assert r.status_code == 201
+    assert main(["token", "--url", url, "--client", "sandbox-client", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["token_type"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["--secret", "wrong"], 1, "the server refused: invalid_client"),
+        (["--client", "nope"], 2, "no client 'nope' in fixture pack 'demo'"),
+        (["--fixtures", "nope"], 2, "no fixture pack 'nope'"),
+    ],
+)
+def test_token_command_explains_a_refusal(
+    live: Api, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str
+) -> None:
+    assert main(["token", "--url", str(live.http.base_url), *argv]) == code
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_token_command_without_a_server(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # bound, never listening: nothing answers
+        assert main(["token", "--url", f"http://127.0.0.1:{port}"]) == 2
+    assert "is `clarus-mock serve` running?" in capsys.readouterr().err

@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
-from mock_server.cli import main
+from mock_server.cli import _banner, main
 from mock_server.fixtures import FixtureError
 from mock_server.settings import Settings
 from tests.server.conftest import order
@@ -93,3 +93,12 @@ def test_unusable_data_file_is_refused_with_a_message(
     assert message in err
     assert str(path) in err
     assert "Traceback" not in err
+
+
+def test_banner_names_tenants_clients_and_two_ways_to_a_token() -> None:
+    settings = Settings(port=9999)
+    banner = _banner(create_app(settings), settings)
+    assert "subdomain demo       client demo-client / demo-secret" in banner
+    assert "subdomain sandbox    client sandbox-client / sandbox-secret" in banner
+    assert "curl -s -X POST http://127.0.0.1:9999/oauth/token" in banner
+    assert "clarus-mock token --url http://127.0.0.1:9999 --client demo-client" in banner
