@@ -7,8 +7,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mock_server import __version__
+from mock_server.settings import Settings
+
+_DEFAULTS = Settings()
+DEFAULT_URL = f"http://{_DEFAULTS.host}:{_DEFAULTS.port}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,10 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--write", action="store_true", help="write docs/ in the current folder")
 
     serve = sub.add_parser("serve", help="start the mock server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--host", default=_DEFAULTS.host)
+    serve.add_argument("--port", type=int, default=_DEFAULTS.port)
     serve.add_argument("--data", help="SQLite file that keeps the state across restarts")
-    serve.add_argument("--fixtures", default="demo", help="fixture pack name or path")
+    serve.add_argument("--fixtures", default=_DEFAULTS.fixtures, help="fixture pack name or path")
     serve.add_argument("--admin-token", help="require this bearer token on /__mock")
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
@@ -46,10 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     token = sub.add_parser(
         "token", help="print a bearer token for a fixture client of a running server"
     )
-    token.add_argument("--url", default="http://127.0.0.1:8765", help="the running server")
+    token.add_argument("--url", default=DEFAULT_URL, help="the running server")
     token.add_argument("--client", default="demo-client", help="OAuth client id")
     token.add_argument("--secret", help="client secret (default: the fixture pack's)")
-    token.add_argument("--fixtures", default="demo", help="pack that holds the client's secret")
+    token.add_argument(
+        "--fixtures", default=_DEFAULTS.fixtures, help="pack that holds the client's secret"
+    )
     token.add_argument("--scope", default="", help="scope to ask for")
     token.add_argument("--json", action="store_true", help="print the whole token response")
     return parser
@@ -124,7 +131,6 @@ def _serve(args: argparse.Namespace) -> int:
 
     from mock_server.app import create_app
     from mock_server.fixtures import FixtureError
-    from mock_server.settings import Settings
     from mock_server.store import StoreFileError
 
     settings = Settings(
@@ -163,9 +169,9 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
-def _banner(app: object, settings: object) -> str:
-    state = app.state.mock  # type: ignore[attr-defined]
-    base = f"http://{settings.host}:{settings.port}"  # type: ignore[attr-defined]
+def _banner(app: Any, settings: Settings) -> str:
+    state = app.state.mock
+    base = f"http://{settings.host}:{settings.port}"
     lines = [f"clarus-mock {__version__} on {base} (fixture pack {state.pack.name!r})"]
     for client in state.oauth.clients.values():
         lines.append(
@@ -178,8 +184,9 @@ def _banner(app: object, settings: object) -> str:
             f"  curl -s -X POST {base}/oauth/token -d grant_type=client_credentials "
             f"-d client_id={first.client_id} -d client_secret={first.client_secret}"
         )
-        url = "" if base == "http://127.0.0.1:8765" else f" --url {base}"
-        lines.append(f"  or: clarus-mock token{url} --client {first.client_id}")
+        url = "" if base == DEFAULT_URL else f" --url {base}"
+        pack = "" if settings.fixtures == _DEFAULTS.fixtures else f" --fixtures {settings.fixtures}"
+        lines.append(f"  or: clarus-mock token{url}{pack} --client {first.client_id}")
         lines.append(
             f"then send: Authorization: Bearer <token>   X-Clarus-Subdomain: {first.tenant}"
         )

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from mock_server.app import create_app
 from mock_server.cli import _banner, main
-from mock_server.fixtures import FixtureError
+from mock_server.fixtures import PACKS, FixtureError
 from mock_server.settings import Settings
 from tests.server.conftest import order
 
@@ -102,3 +102,9 @@ def test_banner_names_tenants_clients_and_two_ways_to_a_token() -> None:
     assert "subdomain sandbox    client sandbox-client / sandbox-secret" in banner
     assert "curl -s -X POST http://127.0.0.1:9999/oauth/token" in banner
     assert "clarus-mock token --url http://127.0.0.1:9999 --client demo-client" in banner
+
+
+def test_banner_token_command_names_a_non_default_pack() -> None:
+    settings = Settings(fixtures=str(PACKS / "demo"))
+    banner = _banner(create_app(settings), settings)
+    assert f"clarus-mock token --fixtures {PACKS / 'demo'} --client demo-client" in banner
