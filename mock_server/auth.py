@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from contracts import Violation, validate
 from mock_server.errors import ApiError, json_response
+from mock_server.store import Store, Token
 
 TOKEN_LIFETIME = 7200
 _GRANTS = ("client_credentials", "authorization_code", "refresh_token")
@@ -136,7 +137,7 @@ async def token(request: Request) -> Response:
     return json_response(body, headers={"Cache-Control": "no-store"})
 
 
-def _grant(form: dict[str, Any], client: Client, app: Any, store: Any) -> dict[str, Any]:
+def _grant(form: dict[str, Any], client: Client, app: Any, store: Store) -> dict[str, Any]:
     grant = form["grant_type"]
     scope = str(form.get("scope") or "")
     if grant == "client_credentials":
@@ -148,32 +149,20 @@ def _grant(form: dict[str, Any], client: Client, app: Any, store: Any) -> dict[s
                 400, "invalid_grant", "unknown or used code, or another redirect_uri"
             )
         return _issue(store, app, client, scope, refresh=True)
-    row = store.db.execute(
-        "SELECT * FROM tokens WHERE refresh_token = ? AND client_id = ? AND revoked = 0",
-        (form["refresh_token"], client.client_id),
-    ).fetchone()
-    if row is None:
+    old = store.refreshable(form["refresh_token"], client.client_id)
+    if old is None:
         raise _oauth_error(400, "invalid_grant", "unknown, used or revoked refresh_token")
-    store.db.execute("UPDATE tokens SET revoked = 1 WHERE access_token = ?", (row["access_token"],))
-    return _issue(store, app, client, scope or row["scope"], refresh=True)
+    store.revoke(old.access_token)  # refresh tokens rotate: each one works once
+    return _issue(store, app, client, scope or old.scope, refresh=True)
 
 
-def _issue(store: Any, app: Any, client: Client, scope: str, refresh: bool) -> dict[str, Any]:
+def _issue(store: Store, app: Any, client: Client, scope: str, refresh: bool) -> dict[str, Any]:
     now = int(app.clock.now())
     access = secrets.token_urlsafe(32)
     refresh_token = secrets.token_urlsafe(32) if refresh else None
-    store.db.execute(
-        "INSERT INTO tokens (access_token, refresh_token, tenant, client_id, scope, created_at, "
-        "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            access,
-            refresh_token,
-            client.tenant,
-            client.client_id,
-            scope,
-            now,
-            now + app.oauth.lifetime,
-        ),
+    lifetime = app.oauth.lifetime
+    store.add_token(
+        Token(access, refresh_token, client.tenant, client.client_id, scope, now, now + lifetime)
     )
     body = {
         "access_token": access,
@@ -211,18 +200,15 @@ def tenant_of(request: Request) -> str:
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer ") or not header[7:].strip():
         raise _invalid_token("missing bearer token (Authorization: Bearer <token>)")
-    row = app.store.db.execute(
-        "SELECT tenant, expires_at, revoked FROM tokens WHERE access_token = ?",
-        (header[7:].strip(),),
-    ).fetchone()
-    if row is None or row["revoked"]:
+    token = app.store.token(header[7:].strip())
+    if token is None or token.revoked:
         raise _invalid_token("unknown or revoked token")
-    if row["expires_at"] <= app.clock.now():
+    if token.expires_at <= app.clock.now():
         raise _invalid_token("token expired; get a new one from POST /oauth/token")
     subdomain = request.headers.get("x-clarus-subdomain", "").strip()
     if not subdomain:
         raise ApiError(400, "X-Clarus-Subdomain header is required (the tenant's subdomain)")
-    if subdomain != row["tenant"]:
+    if subdomain != token.tenant:
         raise ApiError(403, f"this token is not valid for subdomain {subdomain!r}")
     return subdomain
 

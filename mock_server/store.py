@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from itertools import chain
 from typing import Any
 
@@ -56,6 +56,20 @@ class Record:
     attributes: dict[str, Any]
     relationships: dict[str, Any]
     parent_id: int | None = None
+
+
+@dataclass(slots=True)
+class Token:
+    """One issued OAuth access token (and its refresh token, for the grants that give one)."""
+
+    access_token: str
+    refresh_token: str | None
+    tenant: str
+    client_id: str
+    scope: str
+    created_at: int
+    expires_at: int
+    revoked: bool = False
 
 
 class Store:
@@ -249,6 +263,27 @@ class Store:
         rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
         return [_record(resource, r) for r in rows]
 
+    def add_token(self, token: Token) -> None:
+        self.db.execute("INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?)", astuple(token))
+
+    def token(self, access_token: str) -> Token | None:
+        """The token with this access token, revoked or not."""
+        row = self._plain.execute(
+            "SELECT * FROM tokens WHERE access_token = ?", (access_token,)
+        ).fetchone()
+        return _token(row) if row else None
+
+    def refreshable(self, refresh_token: str, client_id: str) -> Token | None:
+        """The unrevoked token of ``client_id`` that this refresh token belongs to."""
+        row = self._plain.execute(
+            "SELECT * FROM tokens WHERE refresh_token = ? AND client_id = ? AND revoked = 0",
+            (refresh_token, client_id),
+        ).fetchone()
+        return _token(row) if row else None
+
+    def revoke(self, access_token: str) -> None:
+        self.db.execute("UPDATE tokens SET revoked = 1 WHERE access_token = ?", (access_token,))
+
     def tenants(self) -> list[str]:
         sql = "SELECT DISTINCT tenant FROM kinds JOIN records USING (kind) ORDER BY 1"
         return [r[0] for r in self.db.execute(sql)]
@@ -273,6 +308,11 @@ class Store:
         with self._lock:
             snapshot.backup(self.db)
             self._kinds.clear()
+
+
+def _token(row: tuple[Any, ...]) -> Token:
+    *fields, revoked = row  # columns in the order of Token's fields
+    return Token(*fields, revoked=bool(revoked))
 
 
 def _record(resource: str, row: sqlite3.Row) -> Record:
