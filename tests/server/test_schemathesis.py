@@ -23,6 +23,7 @@ from contracts import operations
 from contracts.openapi import openapi_document
 from mock_server.app import create_app
 from mock_server.rest.routes import handler_for
+from tests.server.conftest import Api
 
 APP = create_app()
 SCHEMA = schemathesis.openapi.from_dict(openapi_document())
@@ -41,14 +42,7 @@ CHECKS = [
 @pytest.fixture(scope="module")
 def headers() -> dict[str, Any]:
     with TestClient(APP) as client:
-        token = client.post(
-            "/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": "demo-client",
-                "client_secret": "demo-secret",
-            },
-        ).json()["access_token"]
+        token = Api(client, APP).token()
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -12,19 +12,11 @@ from mock_server.app import create_app
 from mock_server.cli import _banner, main
 from mock_server.fixtures import PACKS, FixtureError
 from mock_server.settings import Settings
-from tests.server.conftest import order
+from tests.server.conftest import Api, order
 
 
 def _token(client: TestClient) -> dict[str, str]:
-    r = client.post(
-        "/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": "demo-client",
-            "client_secret": "demo-secret",
-        },
-    )
-    return {"Authorization": f"Bearer {r.json()['access_token']}", "X-Clarus-Subdomain": "demo"}
+    return Api(client, client.app).headers()
 
 
 def test_data_file_survives_a_restart(tmp_path: Path) -> None:
