@@ -35,10 +35,11 @@ def create(ctx: Ctx) -> Record:
     """POST /api/goods_in_receipts: the receipt (pending) and its lines."""
     attributes = ctx.attributes
     changes = attributes.pop("lines_changes", [])
-    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES)
+    seen = records.known_ids(ctx, attributes, changes)
+    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES, seen)
     attributes["status"] = PENDING
     receipt = ctx.store.create(ctx.tenant, RECEIPTS, attributes, ctx.relationships)
-    _apply_lines(ctx, receipt, changes)
+    _apply_lines(ctx, receipt, changes, seen)
     return with_lines(ctx, receipt)
 
 
@@ -48,11 +49,12 @@ def update(ctx: Ctx) -> Record:
     _require_status(receipt, PENDING, "/data", "can be changed")
     attributes = ctx.attributes
     changes = attributes.pop("lines_changes", [])
-    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES)
+    seen = records.known_ids(ctx, attributes, changes)
+    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES, seen)
     receipt.attributes.update(attributes)
     receipt.relationships.update(ctx.relationships)
     ctx.store.save(ctx.tenant, receipt)
-    _apply_lines(ctx, receipt, changes)
+    _apply_lines(ctx, receipt, changes, seen)
     return with_lines(ctx, receipt)
 
 
@@ -69,12 +71,14 @@ def _require_status(receipt: Record, status: str, pointer: str, action: str) -> 
         )
 
 
-def _apply_lines(ctx: Ctx, receipt: Record, changes: list[dict[str, Any]]) -> None:
+def _apply_lines(
+    ctx: Ctx, receipt: Record, changes: list[dict[str, Any]], seen: set[tuple[str, int]]
+) -> None:
     for index, change in enumerate(changes):
         pointer = f"{_CHANGES}/{index}"
         if change["type"] == "ADD":
             attributes = dict(change["attributes"])
-            _check_line(ctx, attributes, pointer + "/attributes")
+            _check_line(ctx, attributes, pointer + "/attributes", seen)
             attributes["received_quantity"] = 0
             ctx.store.create(ctx.tenant, LINES, attributes, parent_id=receipt.id)
             continue
@@ -90,14 +94,16 @@ def _apply_lines(ctx: Ctx, receipt: Record, changes: list[dict[str, Any]]) -> No
             and "product_storage_unit_id" not in change["attributes"]
         ):
             merged["product_storage_unit_id"] = None  # the old unit belongs to the old product
-        _check_line(ctx, merged, pointer + "/attributes")
+        _check_line(ctx, merged, pointer + "/attributes", seen)
         line.attributes = merged
         ctx.store.save(ctx.tenant, line)
 
 
-def _check_line(ctx: Ctx, attributes: dict[str, Any], pointer: str) -> None:
+def _check_line(
+    ctx: Ctx, attributes: dict[str, Any], pointer: str, seen: set[tuple[str, int]]
+) -> None:
     """References exist; the storage unit is the product's own, or its priority 0 unit when omitted."""
-    check_references(ctx.store, ctx.tenant, attributes, pointer)
+    check_references(ctx.store, ctx.tenant, attributes, pointer, seen)
     product_id = attributes["product_id"]
     unit_id = attributes.get("product_storage_unit_id")
     if unit_id is None:

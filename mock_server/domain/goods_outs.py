@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.domain import records
-from mock_server.domain.references import check_references, known_references
+from mock_server.domain.references import check_references
 from mock_server.domain.stock import release_order
 from mock_server.errors import unprocessable
 from mock_server.rest.context import Ctx
@@ -58,7 +58,7 @@ def create(ctx: Ctx) -> Record:
             f"a new order starts as DRAFT (1) or PENDING (2), not {NAMES[status]}",
         )
     changes = attributes.pop("lines_changes", [])
-    seen = _known(ctx, attributes, changes)
+    seen = records.known_ids(ctx, attributes, changes)
     check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES, seen)
     order = ctx.store.create(ctx.tenant, "goods_outs", attributes, ctx.relationships)
     # A new order's lines are exactly the ones just added: echo them without reading them back.
@@ -91,19 +91,13 @@ def update(ctx: Ctx) -> Record:
             f"status moves from {NAMES[status]} by the warehouse, not by update "
             "(only DRAFT <-> PENDING can be set)",
         )
-    seen = _known(ctx, attributes, changes)
+    seen = records.known_ids(ctx, attributes, changes)
     check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES, seen)
     order.attributes.update(attributes)
     order.relationships.update(ctx.relationships)
     ctx.store.save(ctx.tenant, order)
     _apply_lines(ctx, order, changes, seen)
     return with_lines(ctx, order)
-
-
-def _known(ctx: Ctx, attributes: dict[str, Any], changes: list[dict[str, Any]]) -> set[Any]:
-    """Every id the header and the line changes name, looked up at once."""
-    lines = [c["attributes"] for c in changes if "attributes" in c]
-    return known_references(ctx.store, ctx.tenant, [attributes, *lines])
 
 
 def _apply_lines(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain.references import check_references, check_unique
+from mock_server.domain.references import check_references, check_unique, known_references
 from mock_server.errors import ApiError, unprocessable
 from mock_server.rest.context import Ctx
 from mock_server.store import Record
@@ -80,6 +80,17 @@ def update(ctx: Ctx) -> Record:
     record.attributes.update(attributes)
     record.relationships.update(ctx.relationships)
     return ctx.store.save(ctx.tenant, record)
+
+
+def known_ids(
+    ctx: Ctx, attributes: dict[str, Any], changes: list[dict[str, Any]]
+) -> set[tuple[str, int]]:
+    """Every id a header and its ``lines_changes`` name that exists, looked up at once.
+
+    Pass it as ``seen`` to ``check_references``: the checks still run in document order.
+    """
+    lines = [c["attributes"] for c in changes if "attributes" in c]
+    return known_references(ctx.store, ctx.tenant, [attributes, *lines])
 
 
 def with_lines(
