@@ -7,8 +7,15 @@
 
 from typing import Any
 
+from contracts.reader import Document, NotJsonError, read_json
 from contracts.registry import Operation, UnknownOperationError, get_operation, operations
-from contracts.validate import UndetectableOperationError, detect_operation, is_valid, validate
+from contracts.validate import (
+    UndetectableOperationError,
+    detect_operation,
+    is_valid,
+    validate,
+    validate_document,
+)
 from contracts.violations import ContractError, Violation
 
 _LAZY = {"InvalidPayload", "invalid", "valid"}
@@ -25,7 +32,9 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ContractError",
+    "Document",
     "InvalidPayload",
+    "NotJsonError",
     "Operation",
     "UndetectableOperationError",
     "UnknownOperationError",
@@ -35,6 +44,8 @@ __all__ = [
     "invalid",
     "is_valid",
     "operations",
+    "read_json",
     "valid",
     "validate",
+    "validate_document",
 ]

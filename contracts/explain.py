@@ -7,6 +7,7 @@ those formatters and given their own rule ids so that they rank first.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -16,14 +17,15 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from contracts.forms import ID_PATTERN, contradiction, strict_request_schema
 from contracts.names import nearest
 from contracts.pointers import branch_for, is_optional, subschema, to_pointer
 from contracts.ranking import rank
 from contracts.registry import Operation
-from contracts.strict import strict_request_schema
 from contracts.violations import Violation
 
 _CHANGE_TYPE = re.compile(r"/[a-z_]+_changes/\d+/type$")
+_ID = re.compile(ID_PATTERN)
 _ADDRESS_FIELDS = frozenset(
     ["address", "address_1", "address_2", "address_3", "address_4", "postcode", "country_code"]
 )
@@ -72,7 +74,7 @@ def explain(op: Operation, payload: Any) -> list[Violation]:
     if envelope is not None:
         return [envelope]
     ctx = _Context(op, payload)
-    found: list[Violation] = []
+    found: list[Violation] = list(unrepresentable(payload))
     for error in _python_validator(op.name).iter_errors(payload):
         found.extend(_violations(error, ctx))
     if not found:
@@ -81,17 +83,86 @@ def explain(op: Operation, payload: Any) -> list[Violation]:
     return rank(_suppress(found))
 
 
+def unrepresentable(payload: Any) -> Iterator[Violation]:
+    """Values JSON cannot carry: numbers that are not finite, text with unpaired surrogates.
+
+    ``1E400`` parses to infinity and ``"\\ud800"`` to a lone surrogate; Python callers can pass
+    ``float("nan")`` directly. The vendor cannot store either, so each is an error at its member.
+    """
+    stack: list[tuple[Any, list[Any]]] = [(payload, [])]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            yield Violation(
+                to_pointer(path),
+                "not_finite",
+                f"{node} is not a finite number (JSON numbers are finite; {node} overflowed or "
+                "is not a number)",
+                hint="send a number between -1.7e308 and 1.7e308, or null",
+                instance=None,
+            )
+        elif isinstance(node, str) and not _is_unicode(node):
+            yield Violation(
+                to_pointer(path),
+                "invalid_unicode",
+                "the text holds an unpaired UTF-16 surrogate (an escape such as \\ud800 without "
+                "its pair), which is not a character",
+                hint="send valid Unicode text: escape a character outside the BMP as a "
+                "surrogate pair, or send it as UTF-8",
+                instance=None,
+            )
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                if isinstance(key, str) and not _is_unicode(key):
+                    yield Violation(
+                        to_pointer([*path, key]),
+                        "invalid_unicode",
+                        "the member name holds an unpaired UTF-16 surrogate",
+                        hint="send valid Unicode member names",
+                        instance=None,
+                    )
+                stack.append((child, [*path, key]))
+        elif isinstance(node, list):
+            stack.extend((child, [*path, index]) for index, child in enumerate(node))
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _vendor_contradiction(
+    pointer: str, what: str, relax: dict[str, Any], error: ValidationError, instance: Any = None
+) -> Violation:
+    """A warning for a form the vendor's own pages show both ways (accepted, or 422 under strict)."""
+    pages = "; ".join(f"{page['says']} ({page['url']})" for page in relax.get("pages", []))
+    return Violation(
+        pointer,
+        "vendor_contradiction",
+        f"{what}: the vendor's pages contradict each other here",
+        hint=f"{relax.get('note', '')} Pages: {pages}".strip(),
+        severity="warning",
+        instance=instance,
+        **_base(error),
+    )
+
+
 def _envelope_mistake(op: Operation, payload: Any) -> Violation | None:
     if not isinstance(payload, dict):
         return None
-    if op.envelope == "jsonapi" and "data" not in payload and payload:
+    # Top-level jsonapi and meta are JSON:API's own members: they say nothing about the envelope.
+    members = set(payload) - {"jsonapi", "meta"}
+    if op.envelope == "jsonapi" and "data" not in payload and members:
         example = f'{{"data": {{"type": "{op.data_type}", "attributes": {{...}}}}}}'
         return Violation(
             "/data",
             "jsonapi_envelope_required",
             f"{op.name} takes a JSON:API body; the fields were sent at the top level",
             hint=f"wrap them: {example}",
-            instance=sorted(payload)[:10],
+            instance=sorted(members)[:10],
         )
     known = (op.request_schema or {}).get("properties", {})
     if op.envelope == "flat" and "data" in payload and "data" not in known:
@@ -146,6 +217,10 @@ def _required(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
         # member the condition asks for, where the user must add it.
         if "then" in error.absolute_schema_path and len(member.get("required", [])) == 1:
             target.append(member["required"][0])
+        relax = contradiction(error.schema, "required", name)
+        if relax is not None:
+            yield _vendor_contradiction(to_pointer(target), f"`{name}` is missing", relax, error)
+            continue
         yield Violation(
             to_pointer(target),
             "required",
@@ -185,11 +260,27 @@ def _additional(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
                 **_base(error),
             )
             continue
+        relax = contradiction(error.schema, "additionalProperties", name)
+        if relax is not None:
+            what = f"`{name}` is not a request field"
+            yield _vendor_contradiction(pointer, what, relax, error, instance[name])
+            continue
+        if not path and name == "included":
+            yield Violation(
+                pointer,
+                "jsonapi_included",
+                "`included` (JSON:API compound documents) is not accepted: the vendor creates one "
+                "resource per request",
+                hint="create each related record with its own request, then send its id",
+                instance=None,
+                **_base(error),
+            )
+            continue
         yield Violation(
             pointer,
             "unknown_field",
             f"`{name}` is not a known field here",
-            hint=_unknown_hint(name, known, instance),
+            hint=_unknown_hint(name, error.schema.get("properties", {}), instance),
             instance=instance[name],
             **_base(error),
         )
@@ -203,9 +294,14 @@ def _address_misplaced(path: list[Any], name: str, ctx: _Context) -> bool:
     return "address" in relationships.get("properties", {})
 
 
-def _unknown_hint(name: str, known: list[str], instance: dict[str, Any]) -> str | None:
+def _unknown_hint(name: str, props: dict[str, Any], instance: dict[str, Any]) -> str | None:
     if instance.get("type") == "DESTROY" and name == "attributes":
         return "DESTROY items carry only type and id"
+    known = list(props)
+    lowered = name.lower()
+    for field, schema in props.items():
+        if lowered in schema.get("x-clarus-synonyms", ()) and field not in instance:
+            return f"did you mean `{field}`? (`{name}` is another name for it)"
     near = nearest(name, known)
     if near:
         return f"did you mean `{near[0]}`?"
@@ -226,16 +322,13 @@ def _type(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
             "", "type", f"the body must be a JSON object, not {json_type(value)}", **_base(error)
         )
         return
-    if "integer" in wanted and isinstance(value, str) and value.strip().isdigit():
-        field = str(path[-1]) if path else ""
-        is_id = (
-            field.endswith("id")
-            or field.endswith("ids")
-            or not field[:1]
-            or isinstance(path[-1], int)
-        )
-        yield _quoted_number(pointer, value, "id_as_string" if is_id else "type", _base(error))
-        return
+    if "integer" in wanted and isinstance(value, str):
+        if error.schema.get("x-clarus-id") and _ID.match(value):
+            yield _id_as_string(pointer, value, _base(error))
+            return
+        if value.strip().isascii() and value.strip().isdigit():
+            yield _quoted_number(pointer, value, "type", _base(error))
+            return
     names = " or ".join(t for t in wanted)
     yield Violation(
         pointer,
@@ -291,10 +384,30 @@ def _enum_mistake(
         )
     if path and path[-1] == "country_code" and isinstance(value, str):
         return _country(pointer, value, error, base)
-    if isinstance(value, str) and value.strip().isdigit() and int(value) in allowed:
-        # An id whose schema lists its values (a status id): the quotes are the mistake.
-        return _quoted_number(pointer, value, "id_as_string", base)
+    if (
+        isinstance(value, str)
+        and _ID.match(value)
+        and int(value) in allowed
+        and error.schema.get("x-clarus-id")
+    ):
+        # An id whose schema lists its values (a status id): the quotes are accepted.
+        return _id_as_string(pointer, value, base)
+    quoted = isinstance(value, str) and value.strip().isascii() and value.strip().isdigit()
+    if quoted and int(value) in allowed:
+        return _quoted_number(pointer, value, "type", base)
     return None
+
+
+def _id_as_string(pointer: str, value: str, base: dict[str, Any]) -> Violation:
+    return Violation(
+        pointer,
+        "id_as_string",
+        f"the id {value!r} is a string; request bodies take integer ids",
+        hint=f"send the number without quotes: {value} (accepted as it is; an error under --strict)",
+        severity="warning",
+        instance=value,
+        **base,
+    )
 
 
 def _quoted_number(pointer: str, value: str, rule: str, base: dict[str, Any]) -> Violation:
@@ -415,13 +528,26 @@ def _naive_datetime(value: Any) -> bool:
 
 def _limit(rule: str, text: Callable[[ValidationError], str]) -> Callable[..., Iterator[Violation]]:
     def formatter(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
-        if rule == "min_length":
-            empty = _empty_string(error, ctx)
-            if empty is not None:
-                yield empty
-                return
-        _, pointer = _where(error)
-        yield Violation(pointer, rule, text(error), instance=error.instance, **_base(error))
+        empty = _empty_string(error, ctx)
+        if empty is not None:
+            yield empty
+            return
+        path, pointer = _where(error)
+        relax = contradiction(error.schema, str(error.validator))
+        if relax is not None:
+            what = f"`{path[-1] if path else 'the body'}` {text(error)}"
+            yield _vendor_contradiction(pointer, what, relax, error, error.instance)
+            return
+        vendor = error.schema.get("x-clarus-vendor-errors", {}).get(str(error.validator), {})
+        yield Violation(
+            pointer,
+            rule,
+            text(error),
+            instance=error.instance,
+            code=vendor.get("code"),
+            symbol=vendor.get("symbol"),
+            **_base(error),
+        )
 
     return formatter
 
@@ -451,6 +577,18 @@ def _one_of(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
     ]
     consts = [c for c in consts if c is not None]
     if "type" not in value:
+        inferred = "UPDATE" if "id" in value else "ADD"
+        branches = error.schema.get("oneOf") or error.schema.get("anyOf") or []
+        for index, branch in enumerate(branches):
+            relax = contradiction(branch, "required", "type")
+            if branch.get("properties", {}).get("type", {}).get("const") != inferred or not relax:
+                continue
+            what = f"the item has no `type`; read as {inferred}"
+            yield _vendor_contradiction(to_pointer([*path, "type"]), what, relax, error)
+            for sub in error.context or []:
+                if sub.relative_schema_path and sub.relative_schema_path[0] == index:
+                    yield from _violations(sub, ctx)
+            return
         yield Violation(
             to_pointer([*path, "type"]),
             "required",

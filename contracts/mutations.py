@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from contracts.forms import contradiction, strict_request_schema
 from contracts.pointers import branch_for, to_pointer
 from contracts.registry import Operation
-from contracts.strict import strict_request_schema
 
 Path = list[str | int]
 _ADDRESS = {
@@ -120,7 +120,8 @@ def _object_sites(node: _Node) -> Iterator[Mutation]:
     props = node.schema.get("properties", {})
     required = node.schema.get("required", [])
     for key in required:
-        if key in node.value:
+        # A member the vendor's own examples leave out is accepted with a warning, not required.
+        if key in node.value and contradiction(node.schema, "required", key) is None:
             path = [*node.path, key]
             yield Mutation("missing_required", "required", to_pointer(path), _deleter(path))
     if node.schema.get("additionalProperties") is False and props:
@@ -166,8 +167,7 @@ def _leaf_sites(op: Operation, node: _Node) -> Iterator[Mutation]:
         naive = "2026-01-20T10:00:00"
         yield Mutation("datetime_timezone", "datetime_timezone", pointer, _setter(path, naive))
     yield from _range_sites(path, schema, value)
-    is_id = name == "id" or name.endswith("_id") or (isinstance(path[-1], int) and "ids" in path)
-    if isinstance(value, int) and not isinstance(value, bool) and is_id and "string" not in types:
+    if isinstance(value, int) and not isinstance(value, bool) and schema.get("x-clarus-id"):
         yield Mutation("id_as_string", "id_as_string", pointer, _setter(path, str(value)))
 
 
@@ -194,7 +194,7 @@ def _range_sites(path: Path, schema: dict[str, Any], value: Any) -> Iterator[Mut
         elif "exclusiveMinimum" in schema:
             at = schema["exclusiveMinimum"]
             yield Mutation("below_minimum", "minimum", pointer, _setter(path, at))
-    if isinstance(value, str) and "maxLength" in schema:
+    if isinstance(value, str) and "maxLength" in schema and not contradiction(schema, "maxLength"):
         long = "X" * (schema["maxLength"] + 1)
         yield Mutation("too_long", "max_length", pointer, _setter(path, long))
 
@@ -243,6 +243,8 @@ def _address_sites(op: Operation, payload: Any) -> Iterator[Mutation]:
     )
 
 
+# Mutations whose violation is a warning: the server accepts the payload and reports it.
+WARNING_RULES = frozenset({"empty_string", "id_as_string"})
 MUTATION_RULES = frozenset(
     {
         "required",

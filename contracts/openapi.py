@@ -123,16 +123,7 @@ def _parameters(op: Operation, vendor: bool) -> list[dict[str, Any]]:
         {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
         for name in _PATH_PARAM.findall(op.path)
     ]
-    if op.action.endswith("_many") and op.request_schema is None:
-        params.append(
-            {
-                "name": "ids",
-                "in": "query",
-                "required": True,
-                "description": "Comma-separated ids, e.g. 1,2,3.",
-                "schema": {"type": "string", "pattern": "^[1-9][0-9]*(,[1-9][0-9]*)*$"},
-            }
-        )
+    params += [{"name": name, "in": "query", **spec} for name, spec in op.query.items()]
     if vendor:
         params.append({"$ref": "#/components/parameters/ClarusSubdomain"})
     return params

@@ -21,6 +21,8 @@ _ORDER = [
     "datetime_timezone",
     "required",
     "type",
+    "not_finite",
+    "invalid_unicode",
     "id_as_string",
     "enum",
     "unknown_field",

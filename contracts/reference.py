@@ -32,7 +32,14 @@ def reference_page() -> str:
         "# Clarus API reference (clarus-mock)\n\n",
         "Fields marked **inferred** are the mock's choice where the vendor docs are silent; "
         "**contradictory** where vendor pages disagree (the note says what was chosen). Paths "
-        "under `/api` are also served under `/api/v1`.\n\n## Operations\n\n",
+        "under `/api` are also served under `/api/v1`.\n\n"
+        "The tables show each request as documented. The server also accepts, with a warning "
+        '(an error under `--strict`): an integer id sent as its decimal string (`"9"`, '
+        '[`id_as_string`](violations/id_as_string.md)), `""` for an optional field, read as '
+        "omitted ([`empty_string`](violations/empty_string.md)), and the forms where a vendor "
+        "example contradicts its own field table, marked *vendor contradiction* below "
+        "([`vendor_contradiction`](violations/vendor_contradiction.md)). Top-level `jsonapi` and "
+        "`meta` members are accepted and ignored in JSON:API bodies.\n\n## Operations\n\n",
         "| operation | method | path | success |\n|---|---|---|---|\n",
     ]
     ops = list(operations().values())
@@ -62,7 +69,7 @@ def _operation_section(op: Operation) -> str:
     lines.append(".\n")
     if op.note:
         lines.append(f"\n> {op.note}\n")
-    if op.request_schema is None:
+    if op.file_request_schema is None:
         lines.append("\nNo request body.\n")
     else:
         body = "JSON:API" if op.envelope == "jsonapi" else "flat JSON"
@@ -70,34 +77,47 @@ def _operation_section(op: Operation) -> str:
             f"\nRequest ({body}):\n\n| field | type | required | rules | source |\n"
             "|---|---|---|---|---|\n"
         )
-        lines += [_row(*row) for row in _fields(op.request_schema, "")]
+        rows = _fields(op.file_request_schema, "")
+        # The intro says top-level jsonapi and meta are accepted and ignored everywhere.
+        lines += [_row(*row) for row in rows if row[0] not in ("jsonapi", "meta")]
     lines.append(
         f"\nSuccess: {op.response_status}{'' if op.response_schema else ' (no content)'}.\n"
     )
     return "".join(lines)
 
 
-def _row(path: str, schema: dict[str, Any], required: bool) -> str:
+def _row(path: str, schema: dict[str, Any], required: bool, relaxed: list[Any]) -> str:
     mark = schema.get("x-clarus-source", "documented")
     note = schema.get("x-clarus-note") or schema.get("description") or ""
     source = _MARKS.get(mark, mark) + (f": {note}" if note and mark != "documented" else "")
+    for relax in [*relaxed, *schema.get("x-clarus-contradictions", [])]:
+        source += f"; *vendor contradiction*: {relax['note']}"
     return (
         f"| `{path}` | {_type(schema)} | {'yes' if required else ''} | {_rules(schema)} | "
         f"{source.replace('|', '/')} |\n"
     )
 
 
-def _fields(schema: dict[str, Any], prefix: str) -> list[tuple[str, dict[str, Any], bool]]:
-    rows: list[tuple[str, dict[str, Any], bool]] = []
+_Row = tuple[str, dict[str, Any], bool, list[Any]]
+
+
+def _fields(schema: dict[str, Any], prefix: str) -> list[_Row]:
+    """Every field's path, schema, requiredness and the parent's contradictions about it."""
+    rows: list[_Row] = []
     required = set(schema.get("required", []))
+    relaxed = schema.get("x-clarus-contradictions", [])
     for name, sub in schema.get("properties", {}).items():
         path = f"{prefix}{name}"
-        rows.append((path, sub, name in required))
+        about = [r for r in relaxed if r.get("field") == name]
+        rows.append((path, sub, name in required, about))
         rows += _children(sub, path)
+    for relax in relaxed:
+        if relax["keyword"] == "additionalProperties":
+            rows.append((f"{prefix}{relax['field']}", relax["schema"], False, [relax]))
     return rows
 
 
-def _children(sub: dict[str, Any], path: str) -> list[tuple[str, dict[str, Any], bool]]:
+def _children(sub: dict[str, Any], path: str) -> list[_Row]:
     if "properties" in sub:
         return _fields(sub, path + ".")
     items = sub.get("items")

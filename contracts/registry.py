@@ -43,6 +43,8 @@ class Operation:
     note: str | None = None
     prefix: str = "/api"
     media_types: tuple[str, ...] = ("application/json",)
+    # Query parameters by name: {"required", "description", "schema"} (DELETE /products?ids=1,2).
+    query: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     # Where the schemas come from; flattened on first use, because flattening all 69 operations
     # took a quarter of the server's start-up and a server uses few of them.
     file_name: str = field(default="", repr=False, compare=False)
@@ -56,9 +58,23 @@ class Operation:
         return self.request_spec is not None
 
     @cached_property
-    def request_schema(self) -> dict[str, Any] | None:
-        """The flat, self-contained JSON Schema of the request body (None: no body)."""
+    def file_request_schema(self) -> dict[str, Any] | None:
+        """The request body's schema as the schema files write it, flattened (None: no body).
+
+        It is the clean form: see :mod:`contracts.forms` for the published and strict forms.
+        """
         return _request_schema(self.file_name, self.resource_type, self.request_spec, self.action)
+
+    @cached_property
+    def request_schema(self) -> dict[str, Any] | None:
+        """The flat JSON Schema of every request body the server accepts (None: no body).
+
+        This is the published form (OpenAPI): warnings such as an id sent as ``"9"`` pass it.
+        """
+        from contracts.forms import publish
+
+        schema = self.file_request_schema
+        return None if schema is None else publish(schema)
 
     @cached_property
     def response_schema(self) -> dict[str, Any] | None:
@@ -135,7 +151,8 @@ def _jsonapi_request(
     return {
         "type": "object",
         "required": ["data"],
-        "properties": {"data": data},
+        # JSON:API clients add top-level `jsonapi` and `meta`; they carry nothing for the vendor.
+        "properties": {"data": data, "jsonapi": {"type": "object"}, "meta": {"type": "object"}},
         "additionalProperties": False,
     }
 
@@ -149,7 +166,7 @@ def _jsonapi_response(
         "properties": {
             "id": _id_schema(id_type),
             "type": {"const": data_type},
-            "attributes": resolve(file_name, spec["attributes"]),
+            "attributes": answered(resolve(file_name, spec["attributes"])),
             "relationships": {"type": "object"},
         },
         "additionalProperties": False,
@@ -182,8 +199,38 @@ def _response_schema(
     if envelope == "jsonapi":
         return _jsonapi_response(file_name, spec.get("type", data_type), id_type, spec)
     if envelope in ("bare", "flat"):
-        return resolve(file_name, spec["schema"])
+        return answered(resolve(file_name, spec["schema"]))
     return None
+
+
+def answered(schema: Any) -> Any:
+    """A response object schema where every optional attribute may be null, at every depth.
+
+    The vendor's responses carry every attribute, ``null`` where no value is set (its examples show
+    ``"completed_at": null``, ``"string1": null``...); the server renders them the same way.
+    """
+    if isinstance(schema, list):
+        return [answered(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: answered(value) for key, value in schema.items()}
+    required = set(out.get("required", []))
+    for name, prop in out.get("properties", {}).items():
+        if name not in required and isinstance(prop, dict):
+            _nullable(prop)
+    return out
+
+
+def _nullable(schema: dict[str, Any]) -> None:
+    if isinstance(schema.get("enum"), list):
+        if None not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], None]
+    elif "const" in schema:
+        schema["enum"] = [schema.pop("const"), None]
+    elif isinstance(schema.get("type"), str) and schema["type"] != "null":
+        schema["type"] = [schema["type"], "null"]
+    elif isinstance(schema.get("type"), list) and "null" not in schema["type"]:
+        schema["type"] = [*schema["type"], "null"]
 
 
 def _build(file_name: str, doc: dict[str, Any]) -> list[Operation]:
@@ -209,6 +256,7 @@ def _build(file_name: str, doc: dict[str, Any]) -> list[Operation]:
                 note=spec.get("x-clarus-note"),
                 prefix=resource.get("prefix", "/api"),
                 media_types=tuple((request or {}).get("media_types", ["application/json"])),
+                query=spec.get("query", {}),
                 file_name=file_name,
                 resource_type=data_type,
                 request_spec=request,

@@ -70,8 +70,30 @@ _RULES = [
     Rule(
         "id_as_string",
         "Id sent as a string",
-        'An integer id was sent as a string (`"42"`). Request bodies take integer ids.',
+        'An integer id was sent as a string (`"42"`). Request bodies take integer ids, but the '
+        "vendor hands many ids out as strings (product storage units, tasks, suppliers, customers, "
+        'carriers...) and a Rails server reads `"42"` as 42, so clarus-mock accepts it with this '
+        "warning (an error under `--strict`).",
         "Send the number: `42`.",
+        True,
+    ),
+    Rule(
+        "vendor_contradiction",
+        "The vendor's pages contradict each other",
+        "The payload follows one vendor page and breaks another: a curl example leaves out a field "
+        "its own Key Fields table requires, sends a field no request field list documents, or a "
+        "value longer than the field's documented limit. clarus-mock accepts both forms with this "
+        "warning, which names the two pages (an error under `--strict`).",
+        "Follow the field table (the hint says which form is the documented one), or keep the "
+        "example's form knowing that the vendor's documentation disagrees with itself.",
+        True,
+    ),
+    Rule(
+        "jsonapi_included",
+        "JSON:API `included` sent",
+        "`included` (a JSON:API compound document) was sent. The vendor creates one resource per "
+        "request and reads nothing from `included`.",
+        "Create each related record with its own request first, then send its id.",
         True,
     ),
     Rule(
@@ -213,6 +235,35 @@ RULES["invalid_state"] = Rule(
     "Not allowed in the record's current status",
     "The record's status does not allow this change (e.g. editing lines of a dispatched order).",
     "Check the record's status first; the message names it.",
+)
+RULES["not_finite"] = Rule(
+    "not_finite",
+    "Number that is not finite",
+    "A number overflowed to infinity when read (`1E400`), or a Python caller passed `nan` or "
+    "`inf`. JSON numbers are finite, and the vendor cannot store these.",
+    "Send a number within the double range (about ±1.7e308), or null.",
+)
+RULES["invalid_unicode"] = Rule(
+    "invalid_unicode",
+    "Text that is not Unicode",
+    'A string (or member name) holds an unpaired UTF-16 surrogate, such as the escape `"\\ud800"` '
+    "without its pair. It is not a character, and no database can store it as text.",
+    "Send UTF-8 text; escape a character outside the Basic Multilingual Plane as a surrogate pair "
+    '(`"\\ud83d\\ude00"`).',
+)
+RULES["duplicate_key"] = Rule(
+    "duplicate_key",
+    "Member name repeated in one object",
+    "An object names the same member twice. As in the vendor's parser, the last value wins; the "
+    "earlier ones are silently lost, which is rarely what the sender meant (a warning).",
+    "Send each member once.",
+)
+RULES["id_mismatch"] = Rule(
+    "id_mismatch",
+    "data.id is not the id in the path",
+    "An update body's `data.id` names another record than the URL. JSON:API answers 409 Conflict; "
+    "nothing is changed.",
+    "Send the id of the record in the path, or leave `data.id` out.",
 )
 RULES["nesting_too_deep"] = Rule(
     "nesting_too_deep",

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis_jsonschema import from_schema
 
-from contracts.mutations import MUTATION_RULES, Mutation, mutation_sites
+from contracts.forms import strict_request_schema
+from contracts.mutations import MUTATION_RULES, WARNING_RULES, Mutation, mutation_sites
 from contracts.registry import get_operation
-from contracts.strict import strict_request_schema
 
 _MAX_ITEMS = 4
 _UPPER = string.ascii_uppercase + string.digits
@@ -278,5 +278,5 @@ def _invalid(draw: st.DrawFn, name: str, rule: str | None) -> InvalidPayload:
         assume(False)
     mutation: Mutation = draw(st.sampled_from(sites))
     mutated, pointer = mutation.apply(copy.deepcopy(payload))
-    severity = "warning" if mutation.rule == "empty_string" else "error"
+    severity = "warning" if mutation.rule in WARNING_RULES else "error"
     return InvalidPayload(mutated, pointer, mutation.rule, mutation.name, severity, payload)

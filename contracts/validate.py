@@ -10,8 +10,11 @@ import re
 from functools import cache
 from typing import Any
 
+import orjson
+
+from contracts.forms import compiled, compiled_published
+from contracts.reader import Document
 from contracts.registry import Operation, get_operation, operations
-from contracts.strict import compiled
 from contracts.violations import ContractError, Violation
 
 _PREFIX = re.compile(r"^/api(?:/v1)?(?=/)")
@@ -36,17 +39,49 @@ def validate(operation: str | Operation, payload: Any) -> list[Violation]:
     if op.request_schema is None:
         return _bodiless(op, payload)
     try:
-        if compiled(op.name).is_valid(payload):
+        if compiled(op.name).is_valid(payload) and _representable(payload):
             return []
         # Imported here: the explainer loads python-jsonschema, a tenth of the server's start-up,
         # and only a rejected payload needs it.
         from contracts.explain import explain
 
-        return explain(op, payload)
+        found = explain(op, payload)
     except RecursionError:
         return [_too_deep()]
     except (ValueError, OverflowError, TypeError) as exc:
         return [_not_json(exc)]
+    if not any(v.severity == "error" for v in found) and not _accepted(op, payload):
+        # The published form refuses what the explanation calls warnings only; trust the schema.
+        found.append(Violation("", "invalid", "the payload breaks the contract"))
+    return found
+
+
+def validate_document(operation: str | Operation, document: Document) -> list[Violation]:
+    """:func:`validate` for a document read by :func:`contracts.reader.read_json`.
+
+    The reader's own warnings (``duplicate_key``) come first, then the contract's violations.
+    """
+    violations = validate(operation, document.value)
+    return [*document.warnings, *violations] if document.warnings else violations
+
+
+def _representable(payload: Any) -> bool:
+    """Whether every string is real Unicode (jsonschema-rs accepts unpaired surrogates)."""
+    try:
+        orjson.dumps(payload)
+    except orjson.JSONEncodeError:
+        # Also raised for integers wider than 64 bits, which JSON allows: look closer.
+        from contracts.explain import unrepresentable
+
+        return next(unrepresentable(payload), None) is None
+    return True
+
+
+def _accepted(op: Operation, payload: Any) -> bool:
+    try:
+        return bool(compiled_published(op.name).is_valid(payload))
+    except (ValueError, OverflowError, TypeError):
+        return False
 
 
 def is_valid(operation: str | Operation, payload: Any) -> bool:

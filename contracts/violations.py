@@ -23,7 +23,9 @@ class Violation:
 
     ``pointer`` is an RFC 6901 JSON pointer into the payload (``""`` is the whole document); for a
     missing member it is the member's own path. ``rule`` is a stable id with a page under
-    ``docs/violations/``. ``hint`` says what to do instead, when the kit knows.
+    ``docs/violations/``. ``hint`` says what to do instead, when the kit knows. ``code`` and
+    ``symbol`` are the vendor's numeric error code and its name where the vendor documents one for
+    this mistake (``36``, ``empty_ids_provided``), else None.
     """
 
     pointer: str
@@ -33,6 +35,8 @@ class Violation:
     severity: Severity = "error"
     schema_path: str = ""
     instance: Any = None
+    code: int | None = None
+    symbol: str | None = None
 
     @property
     def docs_url(self) -> str:

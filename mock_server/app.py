@@ -14,15 +14,14 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contracts import operations
 from contracts.names import nearest
-from contracts.validate import operations_at
-from mock_server import auth
+from mock_server import __version__, auth
 from mock_server.admin.routes import ROUTES as ADMIN_ROUTES
-from mock_server.auth import OAuth
+from mock_server.auth import OAuth, bearer
 from mock_server.clock import Clock
 from mock_server.errors import ApiError, error_response, json_response
 from mock_server.fixtures import Pack, load_pack, seed
@@ -60,14 +59,34 @@ def _known_paths() -> list[str]:
     return sorted({op.prefix + op.path for op in operations().values()})
 
 
+def allowed_methods(routes: list[BaseRoute], scope: Scope) -> set[str]:
+    """Every method some route serves at the scope's path (mounts included)."""
+    methods: set[str] = set()
+    for route in routes:
+        match, child = route.matches(scope)
+        if match == Match.NONE:
+            continue
+        if isinstance(route, Mount):
+            methods |= allowed_methods(route.routes, {**scope, **child})
+        elif isinstance(route, Route) and route.methods:
+            methods |= route.methods
+    return methods
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 404)
     if status == 405:
-        allowed = sorted({op.method for op in operations_at(request.url.path)})
-        return error_response(
-            ApiError(
-                405, f"{request.method} is not allowed here", headers={"Allow": ", ".join(allowed)}
+        # Routing rewrote the scope for the mount it entered; match from the top again.
+        scope = request.scope
+        top = {**scope, "root_path": scope.get("app_root_path", ""), "path_params": {}}
+        allowed = ", ".join(sorted(allowed_methods(request.app.routes, top)))
+        if request.method == "OPTIONS":
+            return Response(
+                status_code=204,
+                headers={"Allow": f"{allowed}, OPTIONS", "X-Clarus-Mock-Version": __version__},
             )
+        return error_response(
+            ApiError(405, f"{request.method} is not allowed here", headers={"Allow": allowed})
         )
     near = nearest(
         request.url.path.replace("/api/v1/", "/api/"), _known_paths(), limit=1, cutoff=0.5
@@ -135,6 +154,23 @@ class Journal:
         )
 
 
+class SameRouteWithSlash:
+    """ASGI middleware: ``/api/products/`` is ``/api/products``, as in the vendor's routing.
+
+    Starlette would answer a 307 redirect with an empty body, which most HTTP clients do not follow
+    for a POST.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+        await self.app(scope, receive, send)
+
+
 class AdminGuard:
     """With --admin-token, /__mock needs ``Authorization: Bearer <admin token>``."""
 
@@ -143,8 +179,10 @@ class AdminGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.token and scope["type"] == "http" and scope["path"].startswith("/__mock"):
-            headers = dict(scope["headers"])
-            if headers.get(b"authorization", b"").decode() != f"Bearer {self.token}":
+            header = dict(scope["headers"]).get(b"authorization", b"")
+            # Compared as bytes: a header that is not UTF-8 is a wrong token, not a crash.
+            given = (bearer(header.decode("latin-1")) or "").encode("latin-1")
+            if not secrets.compare_digest(given, self.token.encode("utf-8")):
                 await error_response(ApiError(401, "admin token required for /__mock"))(
                     scope, receive, send
                 )
@@ -175,7 +213,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/__mock", routes=ADMIN_ROUTES),
         ],
         exception_handlers={ApiError: _api_error, HTTPException: _not_found},
-        middleware=[Middleware(Journal), Middleware(AdminGuard, token=settings.admin_token)],
+        middleware=[
+            Middleware(Journal),
+            Middleware(SameRouteWithSlash),
+            Middleware(AdminGuard, token=settings.admin_token),
+        ],
     )
     app.state.mock = state
     log.info(

@@ -7,12 +7,10 @@ response has Doorkeeper's shape. Tokens belong to the tenant of the client that 
 from __future__ import annotations
 
 import base64
-import binascii
-import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,6 +18,7 @@ from starlette.routing import Route
 
 from contracts import Violation, validate
 from mock_server.errors import ApiError, json_response
+from mock_server.http_input import read_fields
 from mock_server.store import Store, Token
 
 TOKEN_LIFETIME = 7200
@@ -75,32 +74,25 @@ def oauth_error_response(error: ApiError) -> Response:
     return json_response(body, error.status, error.headers)
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    kind = request.headers.get("content-type", "").split(";")[0].strip()
-    if kind == "application/json":
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError as exc:
-            raise _oauth_error(400, "invalid_request", f"body is not JSON: {exc}") from exc
-        if not isinstance(body, dict):
-            raise _oauth_error(400, "invalid_request", "body must be a JSON object")
-        return body
-    try:
-        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
-    except UnicodeDecodeError as exc:
-        raise _oauth_error(400, "invalid_request", "body is not UTF-8") from exc
-
-
 def _basic(request: Request) -> tuple[str, str] | None:
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("basic "):
+    """HTTP Basic client credentials; a header that does not decode is simply wrong credentials."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
         return None
     try:
-        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+        user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 once decoded
         return ("", "")
     return user, password
+
+
+def _same(secret: str, given: Any) -> bool:
+    """Compare secrets as bytes in constant time (``compare_digest`` refuses non-ASCII text)."""
+    if not isinstance(given, str):
+        return False
+    return secrets.compare_digest(
+        secret.encode("utf-8"), given.encode("utf-8", errors="surrogatepass")
+    )
 
 
 def _client(request: Request, form: dict[str, Any], oauth: OAuth) -> Client:
@@ -108,8 +100,8 @@ def _client(request: Request, form: dict[str, Any], oauth: OAuth) -> Client:
     client_id, secret = basic or (form.pop("client_id", None), form.pop("client_secret", None))
     form.pop("client_id", None)
     form.pop("client_secret", None)
-    client = oauth.clients.get(str(client_id))
-    if client is None or not secrets.compare_digest(client.client_secret, str(secret or "")):
+    client = oauth.clients.get(client_id) if isinstance(client_id, str) else None
+    if client is None or not _same(client.client_secret, secret or ""):
         raise _oauth_error(
             401, "invalid_client", "unknown client or wrong secret", basic is not None
         )
@@ -120,9 +112,14 @@ async def token(request: Request) -> Response:
     """POST /oauth/token."""
     app = request.app.state.mock
     try:
-        form = await _form(request)
+        try:
+            form = await read_fields(request, app.settings.max_body_bytes)
+        except ApiError as err:
+            if err.status != 400:
+                raise
+            raise _oauth_error(400, "invalid_request", err.summary) from err
         grant = form.get("grant_type")
-        if grant is not None and grant not in _GRANTS:
+        if grant is not None and (not isinstance(grant, str) or grant not in _GRANTS):
             raise _oauth_error(
                 400, "unsupported_grant_type", f"grant_type {grant!r} is not supported"
             )
@@ -197,10 +194,10 @@ async def authorize(request: Request) -> Response:
 def tenant_of(request: Request) -> str:
     """Check the bearer token and X-Clarus-Subdomain; return the tenant (raises ApiError)."""
     app = request.app.state.mock
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("bearer ") or not header[7:].strip():
+    given = bearer(request.headers.get("authorization"))
+    if not given:
         raise _invalid_token("missing bearer token (Authorization: Bearer <token>)")
-    token = app.store.token(header[7:].strip())
+    token = app.store.token(given)
     if token is None or token.revoked:
         raise _invalid_token("unknown or revoked token")
     if token.expires_at <= app.clock.now():
@@ -211,6 +208,12 @@ def tenant_of(request: Request) -> str:
     if subdomain != token.tenant:
         raise ApiError(403, f"this token is not valid for subdomain {subdomain!r}")
     return subdomain
+
+
+def bearer(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (the scheme in any case), or None."""
+    scheme, _, token = (header or "").strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def _invalid_token(message: str) -> ApiError:

@@ -20,6 +20,7 @@ _TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    409: "Conflict",
     413: "Payload too large",
     415: "Unsupported media type",
     422: "Unprocessable entity",
@@ -52,8 +53,26 @@ class ApiError(Exception):
 
 def domain_error(code: int, symbol: str, summary: str, pointer: str = "") -> ApiError:
     """A vendor business-rule error (422) with its numeric code and symbol."""
-    violation = Violation(pointer, symbol, summary)
+    violation = Violation(pointer, symbol, summary, code=code, symbol=symbol)
     return ApiError(422, summary, [violation], code=code, symbol=symbol)
+
+
+def contract_error(failing: list[Violation], violations: list[Violation]) -> ApiError:
+    """The 422 for a payload that breaks the contract: every violation, the first failing one first.
+
+    The vendor's numeric code and symbol travel to the top level when a failing violation carries
+    one (``{"ids": []}`` is the vendor's 36 ``empty_ids_provided``).
+    """
+    first = failing[0]
+    coded = next((v for v in failing if v.code is not None), None)
+    ordered = [*failing, *(v for v in violations if v not in failing)]
+    return ApiError(
+        422,
+        f"{first.pointer or '/'}: {first.message}",
+        ordered,
+        code=coded.code if coded else None,
+        symbol=coded.symbol if coded else None,
+    )
 
 
 def unprocessable(pointer: str, rule: str, message: str, hint: str | None = None) -> ApiError:
@@ -85,11 +104,11 @@ def _error_object(error: ApiError, v: Violation) -> dict[str, Any]:
         "severity": v.severity,
         "docs_url": v.docs_url,
     }
-    if error.code is not None:
-        meta.update({"code": error.code, "symbol": error.symbol})
+    if v.code is not None:
+        meta.update({"code": v.code, "symbol": v.symbol})
     return {
         "status": str(error.status),
-        "code": error.symbol or v.rule,
+        "code": v.symbol or v.rule,
         "title": _TITLES.get(error.status, "Error"),
         "detail": v.message,
         "source": {"pointer": v.pointer},

@@ -16,3 +16,4 @@ class Settings:
     admin_token: str | None = None  # required on /__mock when set
     max_body_bytes: int = 1024 * 1024
     log_level: str = "info"
+    strict: bool = False  # warnings (an id sent as "9", an empty string...) are 422 too

@@ -7,14 +7,14 @@ is not JSON (we say the line and column), a document nested too deeply. Each bec
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from contracts import strict_json
+from contracts.reader import NotJsonError, read_json
+from contracts.violations import Violation
 
 MAX_BYTES = 10 * 1024 * 1024
 _JSONL = {".jsonl", ".ndjson"}
@@ -33,6 +33,7 @@ class Payload:
     path: str | None = None
     file: str = ""
     line: int | None = None
+    warnings: tuple[Violation, ...] = field(default=())  # from reading: duplicate_key
 
 
 @dataclass(frozen=True)
@@ -85,25 +86,19 @@ def _read_bytes(
     if len(data) > max_bytes:
         yield InputError(source, f"input is over the {_size(max_bytes)} limit")
         return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        yield InputError(source, f"not UTF-8: byte 0x{data[exc.start]:02x} at line {line}")
-        return
     if suffix in _JSONL:
-        yield from _read_lines(source, text)
+        yield from _read_lines(source, data)
         return
-    document = _parse(source, text)
+    document = _parse(source, data)
     if isinstance(document, InputError) and "extra data" in document.message and suffix is None:
-        yield from _read_lines(source, text)  # stdin: JSON Lines if it is not one document
+        yield from _read_lines(source, data)  # stdin: JSON Lines if it is not one document
         return
-    yield document if isinstance(document, InputError) else _payload(source, document)
+    yield document if isinstance(document, InputError) else _payload(source, *document)
 
 
-def _read_lines(source: str, text: str) -> Iterator[Payload | InputError]:
+def _read_lines(source: str, data: bytes) -> Iterator[Payload | InputError]:
     count = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(data.split(b"\n"), start=1):
         if not line.strip():
             continue
         count += 1
@@ -112,24 +107,18 @@ def _read_lines(source: str, text: str) -> Iterator[Payload | InputError]:
         if isinstance(document, InputError):
             yield document
         else:
-            yield _payload(where, document, file=source, line=number)
+            yield _payload(where, *document, file=source, line=number)
     if count == 0:
         yield InputError(source, "no payloads (the file is empty)")
 
 
-def _parse(source: str, text: str) -> Any:
-    if not text.strip():
-        return InputError(source, "empty input: expected a JSON document")
+def _parse(source: str, data: bytes) -> tuple[Any, tuple[Violation, ...]] | InputError:
+    """The one JSON reader (the server's too): the same bytes get the same verdict."""
     try:
-        return strict_json.loads(text)
-    except strict_json.NonStandardJsonError as exc:
-        return InputError(source, f"not JSON: {exc}")
-    except json.JSONDecodeError as exc:
-        return InputError(
-            source, f"not JSON: {exc.msg.lower()} at line {exc.lineno} column {exc.colno}"
-        )
-    except RecursionError:
-        return InputError(source, "JSON nested too deeply to be a Clarus payload")
+        document = read_json(data)
+    except NotJsonError as exc:
+        return InputError(source, f"not JSON: {exc.message}")
+    return document.value, document.warnings
 
 
 MAX_DEPTH = 32
@@ -151,7 +140,11 @@ def _depth(document: Any) -> int:
 
 
 def _payload(
-    source: str, document: Any, file: str = "", line: int | None = None
+    source: str,
+    document: Any,
+    warnings: tuple[Violation, ...] = (),
+    file: str = "",
+    line: int | None = None,
 ) -> Payload | InputError:
     if not isinstance(document, dict):
         kind = "an array" if isinstance(document, list) else f"a {type(document).__name__}"
@@ -169,8 +162,13 @@ def _payload(
             _str(document.get("path")),
             file,
             line,
+            tuple(
+                replace(w, pointer=w.pointer[5:])
+                for w in warnings
+                if w.pointer.startswith("/body/")
+            ),
         )
-    return Payload(source, document, file=file, line=line)
+    return Payload(source, document, file=file, line=line, warnings=warnings)
 
 
 def _str(value: Any) -> str | None:

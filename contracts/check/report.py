@@ -57,7 +57,7 @@ def _check_one(item: Payload, operation: str | None) -> CheckResult:
         item.source,
         op.name,
         detected=name is None,
-        violations=validate(op, item.body),
+        violations=[*item.warnings, *validate(op, item.body)],
         payload=item,
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -12,27 +11,39 @@ from starlette.routing import Route
 
 from contracts import operations
 from mock_server.errors import ApiError, json_response
+from mock_server.http_input import parse_document, read_bytes, whole_number
 from mock_server.rest.render import resource_object
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 async def _json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
+    """The control API's body: a JSON object, or nothing (an empty body is ``{}`` here).
+
+    Any declared media type is read as JSON: the control API speaks nothing else, and ``curl -d``
+    labels its body as a form.
+    """
+    settings = request.app.state.mock.settings
+    raw = await read_bytes(request, settings.max_body_bytes)
     if not raw.strip():
         return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise ApiError(400, f"malformed JSON: {exc}") from exc
+    body = parse_document(raw).value
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object")
     return body
 
 
+def _text(body: dict[str, Any], name: str) -> str | None:
+    """A string member of the body (422 for any other JSON type), or None when absent."""
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ApiError(422, f"{name} must be a string, not {type(value).__name__}")
+    return value or None
+
+
 def _tenant(request: Request, body: dict[str, Any]) -> str | None:
     return (
-        body.get("tenant")
+        _text(body, "tenant")
         or request.query_params.get("tenant")
         or request.headers.get("x-clarus-subdomain")
         or None
@@ -55,7 +66,7 @@ async def reset(request: Request) -> Response:
     """POST /__mock/reset: everything, or one tenant, back to the fixture pack."""
     app = request.app.state.mock
     body = await _json(request)
-    tenant = body.get("tenant") or request.query_params.get("tenant")
+    tenant = _text(body, "tenant") or request.query_params.get("tenant")
     if tenant is not None and tenant not in app.pack.tenants:
         raise ApiError(404, f"no tenant {tenant!r} in pack {app.pack.name!r}")
     app.reset(tenant)
@@ -86,11 +97,11 @@ async def journal(request: Request) -> Response:
     """GET /__mock/journal?limit=&tenant=: newest first."""
     app = request.app.state.mock
     tenant = request.query_params.get("tenant")
-    raw_limit = request.query_params.get("limit", "100")
-    if not raw_limit.isdigit():
-        raise ApiError(400, "limit must be a whole number")
+    limit = whole_number(request.query_params.get("limit", "100"))
+    if limit is None:
+        raise ApiError(400, "limit must be a whole number (ASCII digits)")
     entries = [e for e in reversed(app.journal) if tenant is None or e["tenant"] == tenant]
-    shown = [{**e, "at": app.clock.iso(e["at"])} for e in entries[: int(raw_limit)]]
+    shown = [{**e, "at": app.clock.iso(e["at"])} for e in entries[:limit]]
     return json_response({"data": shown})
 
 

@@ -1,4 +1,9 @@
-"""Render a record as the vendor returns it: JSON:API, a bare object, or 204."""
+"""Render a record as the vendor returns it: JSON:API, a bare object, or 204.
+
+Every attribute the operation's response schema names is in the answer, ``null`` where the record has
+no value, as in the vendor's response examples; a client reading ``data.attributes.long_description``
+gets null, not a missing key. Attributes the schema does not name are never shown.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +17,26 @@ from mock_server.errors import json_response
 from mock_server.store import Record
 
 
-def _allowed(schema: dict[str, Any] | None) -> set[str] | None:
-    if schema is None or "properties" not in schema:
-        return None
-    return set(schema["properties"])
+def shape(schema: dict[str, Any] | None, value: Any) -> Any:
+    """``value`` with exactly the members ``schema`` names, at every depth (null where absent)."""
+    if not isinstance(schema, dict):
+        return value
+    props = schema.get("properties")
+    if isinstance(value, dict) and props:
+        return {name: shape(sub, value.get(name)) for name, sub in props.items()}
+    items = schema.get("items")
+    if isinstance(value, list) and isinstance(items, dict):
+        return [shape(items, item) for item in value]
+    return value
 
 
 def resource_object(op: Operation, record: Record) -> dict[str, Any]:
-    """``{"id", "type", "attributes"}`` with only the fields the response contract names."""
+    """``{"id", "type", "attributes"}`` with every attribute the response contract names."""
     data_schema = (op.response_schema or {}).get("properties", {}).get("data", {})
-    attr_schema = data_schema.get("properties", {}).get("attributes")
-    names = _allowed(attr_schema)
-    attributes = {k: v for k, v in record.attributes.items() if names is None or k in names}
+    props = data_schema.get("properties", {})
+    attributes = shape(props.get("attributes"), record.attributes)
     ident: int | str = str(record.id) if op.id_type == "string" else record.id
-    data_type = data_schema.get("properties", {}).get("type", {}).get("const", record.resource)
+    data_type = props.get("type", {}).get("const", record.resource)
     return {"id": ident, "type": data_type, "attributes": attributes}
 
 
@@ -41,7 +52,6 @@ def render(
         if meta:
             body["meta"] = meta
         return json_response(body, status, pretty=pretty)
-    names = _allowed(op.response_schema)
-    bare = {"id": record.id, **record.attributes}
-    shown = {k: v for k, v in bare.items() if names is None or k in names}
-    return json_response(shown, status, pretty=pretty)
+    return json_response(
+        shape(op.response_schema, {"id": record.id, **record.attributes}), status, pretty=pretty
+    )

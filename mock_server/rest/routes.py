@@ -14,8 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from contracts import Operation, Violation, operations, validate
-from contracts.pointers import from_pointer
+from contracts import Operation, Violation, operations
+from contracts.normalize import normalize
+from contracts.validate import validate_document
 from mock_server.auth import tenant_of
 from mock_server.domain import (
     goods_in,
@@ -29,8 +30,8 @@ from mock_server.domain import (
     stock,
     tasks,
 )
-from mock_server.errors import ApiError
-from mock_server.rest.body import read_body
+from mock_server.errors import ApiError, contract_error
+from mock_server.http_input import read_document
 from mock_server.rest.context import Ctx
 from mock_server.rest.render import render
 from mock_server.store import Record
@@ -62,18 +63,6 @@ def _starlette_path(path: str) -> str:
     return re.sub(r"\{([a-z_]+)\}", r"{\1:int}", path)
 
 
-def _drop_empty_strings(body: Any, warnings: list[Violation]) -> None:
-    """Optional fields sent as "" are accepted and treated as omitted (a warning says so)."""
-    for v in warnings:
-        if v.rule != "empty_string":
-            continue
-        *parents, last = from_pointer(v.pointer)
-        node = body
-        for part in parents:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        node.pop(last, None)
-
-
 _PEOPLE = ("curl/", "httpie/", "wget/", "mozilla/")
 
 
@@ -93,15 +82,9 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
         request.state.tenant = request.headers.get("x-clarus-subdomain") or None
         tenant = tenant_of(request)
         request.state.tenant = tenant
-        body = await read_body(request, op, app.settings.max_body_bytes) if op.has_body else None
-        violations = validate(op, body) if op.has_body else []
-        request.state.violations = violations
-        errors = [v for v in violations if v.severity == "error"]
-        if errors:
-            raise ApiError(422, f"{errors[0].pointer or '/'}: {errors[0].message}", violations)
+        body = await _checked_body(request, op) if op.has_body else _query_body(request, op)
         if handler is None:
             raise ApiError(501, f"{op.name} is in the contract but not served by this version yet")
-        _drop_empty_strings(body, violations)
         ctx = Ctx(
             op,
             tenant,
@@ -116,6 +99,67 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
         return render(op, record, ctx.meta or None, pretty=_for_people(request))
 
     return handle
+
+
+def _query_body(request: Request, op: Operation) -> dict[str, Any] | None:
+    """Query parameters an operation declares, checked, as the body its handler reads.
+
+    ``DELETE /api/products?ids=1,2,3`` reaches the domain as ``{"ids": [1, 2, 3]}``.
+    """
+    if not op.query:
+        return None
+    found: dict[str, Any] = {}
+    for name, spec in op.query.items():
+        value = request.query_params.get(name)
+        if value is None:
+            if spec.get("required"):
+                raise ApiError(
+                    400, f"the {name} query parameter is required: {spec['description']}"
+                )
+            continue
+        pattern = spec.get("schema", {}).get("pattern")
+        if pattern and not re.fullmatch(pattern, value, flags=re.ASCII):
+            raise ApiError(
+                400, f"the {name} query parameter {value!r} is malformed: {spec['description']}"
+            )
+        found[name] = [int(part) for part in value.split(",")] if name == "ids" else value
+    return found
+
+
+async def _checked_body(request: Request, op: Operation) -> Any:
+    """The body read, checked against the contract and normalised; raises the 400/409/413/415/422."""
+    settings = request.app.state.mock.settings
+    document = await read_document(request, settings.max_body_bytes)
+    violations = validate_document(op, document)
+    request.state.violations = violations
+    failing = [v for v in violations if v.severity == "error" or settings.strict]
+    if failing:
+        raise contract_error(failing, violations)
+    body = normalize(op, document.value, violations, document.has_floats)
+    _same_id(op, body, request.path_params)
+    return body
+
+
+def _same_id(op: Operation, body: Any, params: dict[str, Any]) -> None:
+    """JSON:API: an update body's ``data.id`` must name the record of the path (409 otherwise)."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or "id" not in data or "id" not in params:
+        return
+    if str(data["id"]) != str(params["id"]):
+        raise ApiError(
+            409,
+            f"data.id {data['id']!r} does not match the id in the path ({params['id']}); "
+            "nothing was changed",
+            [
+                Violation(
+                    "/data/id",
+                    "id_mismatch",
+                    f"data.id {data['id']!r} is not the id of the record in the path "
+                    f"({params['id']})",
+                    hint=f"send data.id {params['id']} or leave it out",
+                )
+            ],
+        )
 
 
 def rest_routes() -> list[Route]:

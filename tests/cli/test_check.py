@@ -26,7 +26,10 @@ GOOD = {
     }
 }
 BAD = {
-    "data": {"type": "goods_outs", "attributes": {**GOOD["data"]["attributes"], "account_id": "1"}}
+    "data": {
+        "type": "goods_outs",
+        "attributes": {**GOOD["data"]["attributes"], "account_id": "one"},
+    }
 }
 
 
@@ -58,10 +61,7 @@ def test_violation_line_format(tmp_path: Path, capsys: pytest.CaptureFixture[str
     path = write(tmp_path, "bad.json", BAD)
     code, out, _ = run(capsys, "check", str(path))
     assert code == 1
-    assert (
-        f"{path}:/data/attributes/account_id: expected an integer, got the string '1' "
-        "[id_as_string] (send the number without quotes: 1)"
-    ) in out
+    assert f"{path}:/data/attributes/account_id: expected integer, got string [type]" in out
     assert "curl -sS -X POST 'http://127.0.0.1:8765/api/goods_outs'" in out
     assert f"--data @{path}" in out
 
@@ -111,12 +111,25 @@ def test_warning_passes_unless_strict(tmp_path: Path, capsys: pytest.CaptureFixt
     assert run(capsys, "check", "--strict", path)[0] == 1
 
 
+def test_an_id_sent_as_a_string_is_a_warning_and_an_error_under_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quoted = {
+        "data": {**GOOD["data"], "attributes": {**GOOD["data"]["attributes"], "account_id": "1"}}
+    }
+    path = str(write(tmp_path, "quoted.json", quoted))
+    code, out, _ = run(capsys, "check", path)
+    assert code == 0
+    assert "warning: the id '1' is a string; request bodies take integer ids [id_as_string]" in out
+    assert run(capsys, "check", "--strict", path)[0] == 1
+
+
 def test_json_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", "--format", "json", str(write(tmp_path, "bad.json", BAD)))
     body = json.loads(out)
     assert code == 1
     assert body["summary"]["failed"] == 1
-    assert body["results"][0]["violations"][0]["rule"] == "id_as_string"
+    assert body["results"][0]["violations"][0]["rule"] == "type"
 
 
 def test_junit_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -139,7 +152,7 @@ def test_junit_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "1")
     failure = root.find(".//failure")
     assert failure is not None
-    assert failure.get("type") == "id_as_string"
+    assert failure.get("type") == "type"
 
 
 @pytest.mark.parametrize(

@@ -48,8 +48,8 @@ def test_operation_schemas_check(name: str) -> None:
 
 
 def test_create_and_update_differ_in_change_types() -> None:
-    create = operations()["goods_outs.create"].request_schema
-    update = operations()["goods_outs.update"].request_schema
+    create = operations()["goods_outs.create"].file_request_schema
+    update = operations()["goods_outs.update"].file_request_schema
     assert create is not None
     assert update is not None
 

@@ -202,7 +202,10 @@ def test_id_as_string() -> None:
     payload = order()
     payload["data"]["attributes"]["account_id"] = "1"
     v = first("goods_outs.create", payload)
-    assert (v.rule, v.hint) == ("id_as_string", "send the number without quotes: 1")
+    assert (v.rule, v.severity) == ("id_as_string", "warning")
+    assert (
+        v.hint == "send the number without quotes: 1 (accepted as it is; an error under --strict)"
+    )
 
 
 def test_flat_body_on_jsonapi_endpoint() -> None:

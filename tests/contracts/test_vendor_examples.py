@@ -16,46 +16,56 @@ from contracts import validate
 
 EXAMPLES = sorted((Path(__file__).parent / "vendor_examples").glob("*.json"))
 
-# file -> (pointer, rule, the contradiction and the decision)
+# file -> (pointer, the contradiction and the decision). Each is accepted with the warning
+# `vendor_contradiction` at the pointer (an error under --strict); every other example is clean.
 CONTRADICTIONS = {
     "goods_outs.update.json": (
         "/data/attributes/lines_changes/0/type",
-        "required",
         "The update sample's line has only attributes, while the goods-out schema says lines_changes "
-        "items are ADD/UPDATE/DESTROY changes. Decision: every item needs its type.",
+        "items are ADD/UPDATE/DESTROY changes. Decision: an item without type is ADD, or UPDATE when "
+        "it has an id.",
     ),
     "goods_in_receipts.update.json": (
         "/data/attributes/lines_changes/0/type",
-        "required",
-        "The update sample's line has an id and attributes but no type. Decision: as goods outs.",
+        "The update sample's line has an id and attributes but no type: read as UPDATE.",
     ),
     "integrations.create.json": (
         "/data/attributes/integration_type",
-        "required",
-        "The curl sample omits integration_type; the Key Fields table requires it. DESIGN.md: the "
-        "Key Fields table wins.",
+        "The curl sample omits integration_type; the Key Fields table requires it.",
     ),
     "product_storage_units.create.json": (
         "/data/attributes/total",
-        "unknown_field",
         "The curl sample sends total, which no field list of the request documents (it is in the "
-        "response). Decision: total is read-only (per_layer x number_of_layers).",
+        "response). Decision: accepted and ignored; the server computes per_layer x "
+        "number_of_layers.",
     ),
     "product_storage_units.update.json": (
         "/data/attributes/total",
-        "unknown_field",
         "Same sample as create; total is read-only.",
     ),
     "products.update.json": (
         "/data/attributes/country_of_manufacture",
-        "max_length",
         "The schema-generated sample puts the 8-character placeholder '<string>' in "
-        "country_of_manufacture, whose documented maximum is 6. Decision: keep the documented limit.",
+        "country_of_manufacture, whose documented maximum is 6.",
     ),
     "storage_units.create.json": (
         "/data/attributes/warehouse_id",
-        "required",
-        "The schema sample has no warehouse_id; the Key Fields mark it required. Decision: required.",
+        "The schema sample has no warehouse_id; the Key Fields mark it required. Decision: the "
+        "unit takes the warehouse of its location.",
+    ),
+}
+
+
+# file -> (errors, why): examples whose stored copy is cut off before fields the contract needs.
+TRUNCATED = {
+    "goods_outs.update.json": (
+        [
+            "/data/attributes/lines_changes/0/attributes/order_quantity",
+            "/data/attributes/lines_changes/0/attributes/product_id",
+        ],
+        "The stored page breaks off inside the line's datetime5_from; the sample lists fields "
+        "alphabetically, so order_quantity and product_id would follow. The item has no id, so it "
+        "is read as ADD, which needs them.",
     ),
 }
 
@@ -73,16 +83,19 @@ def test_there_is_an_example_for_most_operations() -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_vendor_example(path: Path) -> None:
     example = _load(path)
-    violations = [
-        v for v in validate(example["operation"], example["payload"]) if v.severity == "error"
-    ]
+    violations = validate(example["operation"], example["payload"])
+    errors = sorted(v.pointer for v in violations if v.severity == "error")
+    assert errors == TRUNCATED.get(path.name, ([], ""))[0]
+    warnings = [(v.pointer, v.rule) for v in violations if v.severity == "warning"]
     if path.name in CONTRADICTIONS:
-        pointer, rule, _why = CONTRADICTIONS[path.name]
-        assert [(v.pointer, v.rule) for v in violations][:1] == [(pointer, rule)]
+        pointer, _why = CONTRADICTIONS[path.name]
+        assert (pointer, "vendor_contradiction") in warnings
+        assert {rule for _, rule in warnings} == {"vendor_contradiction"}
     else:
-        assert violations == [], [v.render() for v in violations]
+        assert warnings == []
 
 
 def test_every_contradiction_names_an_existing_example() -> None:
     names = {p.name for p in EXAMPLES}
     assert set(CONTRADICTIONS) <= names
+    assert set(TRUNCATED) <= names

@@ -1,0 +1,144 @@
+"""The one JSON reader: bytes in, a value (or a located error) out.
+
+The server's API, ``/oauth/token``, the control API, ``clarus-mock check`` and the fixture packs all read
+JSON through :func:`read_json`, so the same bytes get the same verdict everywhere. JSON here is RFC 8259
+as the vendor's (Rails) parser reads it:
+
+- not JSON (:class:`NotJsonError`, the server's 400, ``check``'s exit 2): an empty document, a UTF-8
+  byte order mark, bytes that are not UTF-8, ``NaN`` / ``Infinity``, a syntax error (with line and
+  column), nesting deeper than Python can parse;
+- JSON, reported later at the member's pointer by :func:`contracts.validate`: a number that overflows to
+  infinity (``1E400``, rule ``not_finite``) and a lone surrogate escape (``"\\ud800"``, rule
+  ``invalid_unicode``), because the document is well formed and the pointer helps more than a column;
+- JSON with a warning: a member name repeated in one object. The last value wins, as in the vendor's
+  parser, and :attr:`Document.warnings` holds a ``duplicate_key`` warning at the member's pointer.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts.pointers import to_pointer
+from contracts.violations import ContractError, Violation
+
+_BOM = b"\xef\xbb\xbf"
+
+
+class NotJsonError(ContractError):
+    """Bytes that are not a JSON document.
+
+    Cause: an empty body, a byte order mark, bytes that are not UTF-8, ``NaN``/``Infinity`` or a syntax
+    error. Fix: send one UTF-8 JSON document (``line`` and ``column`` say where it broke, when known).
+    """
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed JSON document and the warnings reading it raised (``duplicate_key``)."""
+
+    value: Any
+    warnings: tuple[Violation, ...] = field(default=())
+    has_floats: bool = False  # any number with a fraction or exponent: normalising may be needed
+
+
+class _Duplicates(dict):  # type: ignore[type-arg]
+    """An object that repeated a member name; ``names`` lists the repeated ones."""
+
+    names: list[str]
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NotJsonError(f"{name} is not a JSON value (send a number or null)")
+
+
+def read_json(data: bytes) -> Document:
+    """Parse ``data`` as one JSON document; raise :class:`NotJsonError` saying where it is not."""
+    if data.startswith(_BOM):
+        raise NotJsonError(
+            "a UTF-8 byte order mark is not JSON (remove the first three bytes)", 1, 1
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise NotJsonError(
+            f"not UTF-8: byte 0x{data[exc.start]:02x} at line {line} column {column}",
+            line,
+            column,
+        ) from exc
+    if not text.strip():
+        raise NotJsonError("empty input: expected a JSON document")
+    state = {"dupes": False, "floats": False}
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) != len(items):
+            state["dupes"] = True
+            marked = _Duplicates(obj)
+            seen: set[str] = set()
+            marked.names = [k for k, _ in items if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+            return marked
+        return obj
+
+    def number(literal: str) -> float:
+        state["floats"] = True
+        return float(literal)
+
+    try:
+        value = json.loads(
+            text, object_pairs_hook=pairs, parse_constant=_refuse_constant, parse_float=number
+        )
+    except json.JSONDecodeError as exc:
+        raise NotJsonError(
+            f"{exc.msg.lower()} at line {exc.lineno} column {exc.colno}", exc.lineno, exc.colno
+        ) from exc
+    except RecursionError as exc:
+        raise NotJsonError("nested too deeply to be a JSON document for this API") from exc
+    warnings: tuple[Violation, ...] = ()
+    if state["dupes"]:
+        value, found = _unmark(value)
+        warnings = tuple(found)
+    return Document(value, warnings, state["floats"])
+
+
+def _unmark(root: Any) -> tuple[Any, list[Violation]]:
+    """Plain dicts again, and a ``duplicate_key`` warning for each repeated member."""
+    found: list[Violation] = []
+
+    def plain(node: Any) -> tuple[Any, list[str]]:
+        if isinstance(node, _Duplicates):
+            return dict(node), node.names
+        return node, []
+
+    root, names = plain(root)
+    stack: list[tuple[Any, list[str | int], list[str]]] = [(root, [], names)]
+    while stack:
+        node, path, repeated = stack.pop()
+        for name in repeated:
+            found.append(
+                Violation(
+                    to_pointer([*path, name]),
+                    "duplicate_key",
+                    f"`{name}` appears more than once in this object; the last value is used",
+                    hint="send each member once",
+                    severity="warning",
+                    instance=node[name],
+                )
+            )
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, child in list(items):
+            if isinstance(child, (dict, list)):
+                child, names = plain(child)
+                node[key] = child
+                stack.append((child, [*path, key], names))
+    found.sort(key=lambda v: v.pointer)
+    return root, found
