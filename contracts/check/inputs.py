@@ -7,6 +7,7 @@ is not JSON (we say the line and column), a document nested too deeply. Each bec
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from collections.abc import Iterator
@@ -33,6 +34,9 @@ class Payload:
     path: str | None = None
     file: str = ""
     line: int | None = None
+    # Whether the file (or its line) is exactly the body, so a replay can send its bytes as they are:
+    # not for a request record, nor after a byte-order mark (the server refuses one).
+    verbatim: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,17 +95,18 @@ def _read_bytes(
         line = data[: exc.start].count(b"\n") + 1
         yield InputError(source, f"not UTF-8: byte 0x{data[exc.start]:02x} at line {line}")
         return
+    bom = data.startswith(codecs.BOM_UTF8)
     if suffix in _JSONL:
-        yield from _read_lines(source, text)
+        yield from _read_lines(source, text, bom)
         return
     document = _parse(source, text)
     if isinstance(document, InputError) and "extra data" in document.message and suffix is None:
-        yield from _read_lines(source, text)  # stdin: JSON Lines if it is not one document
+        yield from _read_lines(source, text, bom)  # stdin: JSON Lines if it is not one document
         return
-    yield document if isinstance(document, InputError) else _payload(source, document)
+    yield document if isinstance(document, InputError) else _payload(source, document, bom=bom)
 
 
-def _read_lines(source: str, text: str) -> Iterator[Payload | InputError]:
+def _read_lines(source: str, text: str, bom: bool) -> Iterator[Payload | InputError]:
     count = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -112,7 +117,7 @@ def _read_lines(source: str, text: str) -> Iterator[Payload | InputError]:
         if isinstance(document, InputError):
             yield document
         else:
-            yield _payload(where, document, file=source, line=number)
+            yield _payload(where, document, file=source, line=number, bom=bom and number == 1)
     if count == 0:
         yield InputError(source, "no payloads (the file is empty)")
 
@@ -151,7 +156,7 @@ def _depth(document: Any) -> int:
 
 
 def _payload(
-    source: str, document: Any, file: str = "", line: int | None = None
+    source: str, document: Any, file: str = "", line: int | None = None, bom: bool = False
 ) -> Payload | InputError:
     if not isinstance(document, dict):
         kind = "an array" if isinstance(document, list) else f"a {type(document).__name__}"
@@ -169,8 +174,9 @@ def _payload(
             _str(document.get("path")),
             file,
             line,
+            verbatim=False,
         )
-    return Payload(source, document, file=file, line=line)
+    return Payload(source, document, file=file, line=line, verbatim=not bom)
 
 
 def _str(value: Any) -> str | None:
