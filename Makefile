@@ -3,6 +3,16 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
+# `make serve HOST=0.0.0.0 PORT=9000 DATA=state.db FIXTURES=path/to/pack ARGS='--admin-token T'`:
+# each is passed on only when given, so clarus-mock's own defaults (127.0.0.1:8765, the demo pack)
+# hold otherwise. Plain `=`, not `?=`: make's command line overrides them but the environment does
+# not, where HOST or PORT often mean something else (a shell's host name, a container's port).
+HOST =
+PORT =
+DATA =
+FIXTURES =
+ARGS =
+
 .PHONY: test serve bench lint docs clean
 
 $(BIN)/.installed: pyproject.toml
@@ -17,7 +27,7 @@ test: $(BIN)/.installed
 	$(BIN)/pytest
 
 serve: $(BIN)/.installed
-	$(BIN)/clarus-mock serve
+	$(BIN)/clarus-mock serve$(if $(HOST), --host $(HOST))$(if $(PORT), --port $(PORT))$(if $(DATA), --data '$(DATA)')$(if $(FIXTURES), --fixtures '$(FIXTURES)')$(if $(ARGS), $(ARGS))
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/validate.py

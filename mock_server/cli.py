@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="treat warnings as violations")
     check.add_argument("--list", action="store_true", help="list the operations and exit")
     check.add_argument("--max-bytes", type=int, default=None, help="largest input accepted")
+    check.add_argument(
+        "--url", default=DEFAULT_URL, help="the server the reproduce lines send failing payloads to"
+    )
 
     openapi = sub.add_parser("openapi", help="print the OpenAPI 3.1 document")
     openapi.add_argument("--output", help="write to this file instead of stdout")
@@ -97,7 +100,7 @@ def _check(args: argparse.Namespace) -> int:
     except ContractError as exc:
         print(f"clarus-mock check: {exc}", file=sys.stderr)
         return 2
-    report = render(results, args.format, args.strict)
+    report = render(results, args.format, args.strict, args.url)
     _emit(report, args.output)
     return exit_code(results, args.strict)
 

@@ -7,6 +7,8 @@ is reported with its file, record and JSON pointer, and the server does not star
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,9 @@ from mock_server.store import Record, Store
 
 # libyaml's loader parses the demo pack ten times faster than the pure-Python one (server start-up).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-PACKS = Path(__file__).resolve().parent.parent / "fixtures"
+# The built-in packs: fixtures/ at the repository root, installed as the package mock_server.packs
+# (pyproject.toml), so an installed wheel has them as well as a checkout.
+PACKS: Traversable = resources.files("mock_server.packs")
 
 
 class FixtureError(ValueError):
@@ -30,27 +34,40 @@ class Pack:
     """A loaded fixture pack."""
 
     name: str
-    path: Path
+    path: Traversable  # its pack.yaml: a Path, or a resource inside the installed package
     token_lifetime: int = 7200
     floor: dict[str, Any] = field(default_factory=dict)
     clients: list[Client] = field(default_factory=list)
     tenants: dict[str, list[Record]] = field(default_factory=dict)
 
 
-def pack_path(name_or_path: str) -> Path:
-    """A pack by name (under fixtures/) or by the path of its pack.yaml or folder."""
+def pack_path(name_or_path: str) -> Traversable:
+    """A pack by the path of its pack.yaml or folder, or else by the name of a built-in pack."""
+    return _locate(name_or_path)[0]
+
+
+def _locate(name_or_path: str) -> tuple[Traversable, Traversable]:
+    """The pack's pack.yaml and the folder its tenant files are read from."""
     path = Path(name_or_path)
     if path.is_dir():
         path = path / "pack.yaml"
-    if not path.exists():
-        path = PACKS / name_or_path / "pack.yaml"
-    if not path.exists():
-        known = sorted(p.parent.name for p in PACKS.glob("*/pack.yaml"))
-        raise FixtureError(f"no fixture pack {name_or_path!r} (built-in packs: {', '.join(known)})")
-    return path
+    if path.is_file():
+        return path, path.parent
+    # Built-in packs are package resources: a Traversable has no .parent, so keep the folder.
+    folder = PACKS / name_or_path
+    if (folder / "pack.yaml").is_file():
+        return folder / "pack.yaml", folder
+    raise FixtureError(
+        f"no fixture pack {name_or_path!r} (built-in packs: {', '.join(built_in_packs())})"
+    )
 
 
-def _yaml(path: Path) -> Any:
+def built_in_packs() -> list[str]:
+    """The names of the packs that ship with clarus-mock."""
+    return sorted(p.name for p in PACKS.iterdir() if p.is_dir() and (p / "pack.yaml").is_file())
+
+
+def _yaml(path: Traversable) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, yaml.YAMLError) as exc:
@@ -59,20 +76,20 @@ def _yaml(path: Path) -> Any:
 
 def load_pack(name_or_path: str) -> Pack:
     """Read and check a pack; raise :class:`FixtureError` on the first bad record."""
-    path = pack_path(name_or_path)
+    path, folder = _locate(name_or_path)
     doc = _yaml(path) or {}
     pack = Pack(
-        doc.get("name", path.parent.name),
+        doc.get("name", folder.name),
         path,
         int(doc.get("token_lifetime", 7200)),
         dict(doc.get("floor") or {}),
     )
     for tenant_file in doc.get("tenants", []):
-        _load_tenant(pack, path.parent / tenant_file)
+        _load_tenant(pack, folder / tenant_file)
     return pack
 
 
-def _load_tenant(pack: Pack, path: Path) -> None:
+def _load_tenant(pack: Pack, path: Traversable) -> None:
     doc = _yaml(path) or {}
     tenant = doc.get("subdomain")
     if not isinstance(tenant, str) or not tenant:
@@ -108,7 +125,7 @@ def _storage_unit_priorities(rows: list[Record]) -> None:
             record.attributes["total"] = per_layer * record.attributes.get("number_of_layers", 1)
 
 
-def _record(path: Path, kind: str, index: int, item: dict[str, Any]) -> Record:
+def _record(path: Traversable, kind: str, index: int, item: dict[str, Any]) -> Record:
     name = f"{kind}.create"
     if name not in operations():
         raise FixtureError(f"{path}: records.{kind}: no such resource (no {name} operation)")

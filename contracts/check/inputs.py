@@ -34,6 +34,9 @@ class Payload:
     file: str = ""
     line: int | None = None
     warnings: tuple[Violation, ...] = field(default=())  # from reading: duplicate_key
+    # Whether the file (or its line) is exactly the body, so a replay can send its bytes as they
+    # are: not for a request record, whose body is one member of it.
+    verbatim: bool = True
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ def _payload(
                 for w in warnings
                 if w.pointer.startswith("/body/")
             ),
+            verbatim=False,
         )
     return Payload(source, document, file=file, line=line, warnings=warnings)
 

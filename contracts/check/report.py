@@ -6,6 +6,7 @@ import json
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from contracts.check.inputs import InputError, Payload
@@ -14,6 +15,15 @@ from contracts.validate import detect_operation, validate
 from contracts.violations import ContractError, Violation
 
 DEFAULT_BASE = "http://127.0.0.1:8765"
+# Double quotes for the token, so the shell puts in $TOKEN; the subdomain is the default pack's tenant.
+_HEADERS = (
+    "-H \"Authorization: Bearer $TOKEN\" -H 'X-Clarus-Subdomain: demo' "
+    "-H 'Content-Type: application/json'"
+)
+# Longest body written into the line itself: Linux refuses one command-line argument over 128 KiB.
+_INLINE_MAX = 64 * 1024
+# Prints the body of the request record on stdin, for records too long to write inline.
+_RECORD_BODY = "python3 -c 'import json,sys; json.dump(json.load(sys.stdin)[\"body\"], sys.stdout)'"
 
 
 @dataclass
@@ -69,9 +79,13 @@ def exit_code(results: list[CheckResult], strict: bool = False) -> int:
     return 1 if any(r.failed(strict) for r in results) else 0
 
 
-def render(results: list[CheckResult], fmt: str, strict: bool = False) -> str:
-    """The report in ``text``, ``json`` or ``junit`` format."""
-    return {"text": _text, "json": _json, "junit": _junit}[fmt](results, strict)
+def render(
+    results: list[CheckResult], fmt: str, strict: bool = False, base_url: str = DEFAULT_BASE
+) -> str:
+    """The report in ``text``, ``json`` or ``junit`` format; text replays failures at ``base_url``."""
+    if fmt == "text":
+        return _text(results, strict, base_url)
+    return {"json": _json, "junit": _junit}[fmt](results, strict)
 
 
 def _counts(results: list[CheckResult], strict: bool) -> dict[str, int]:
@@ -86,7 +100,7 @@ def _counts(results: list[CheckResult], strict: bool) -> dict[str, int]:
     }
 
 
-def _text(results: list[CheckResult], strict: bool) -> str:
+def _text(results: list[CheckResult], strict: bool, base_url: str) -> str:
     lines = []
     for r in results:
         if r.error:
@@ -100,7 +114,7 @@ def _text(results: list[CheckResult], strict: bool) -> str:
             hint = f" ({v.hint})" if v.hint else ""
             lines.append(f"{r.source}:{v.pointer or '/'}: {label}{v.message} [{v.rule}]{hint}")
         if r.failed(strict) and r.payload is not None:
-            lines.append(f"  reproduce: {_curl(r)}")
+            lines.append(f"  reproduce: {_reproduce(r, base_url)}")
     c = _counts(results, strict)
     lines.append(
         f"{c['payloads']} payload(s): {c['clean']} clean, {c['failed']} failing "
@@ -109,21 +123,58 @@ def _text(results: list[CheckResult], strict: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _curl(result: CheckResult) -> str:
+def _reproduce(result: CheckResult, base_url: str = DEFAULT_BASE) -> str:
+    """A shell line that sends the checked body to a clarus-mock at ``base_url`` (with ``$TOKEN``).
+
+    A request record's own method and path are used, so its real ids appear instead of ``<id>``.
+    """
     op = get_operation(result.operation or "")
     item = result.payload
     assert item is not None
-    url = DEFAULT_BASE + op.prefix + op.path.replace("{", "<").replace("}", ">")
-    headers = (
-        "-H 'Authorization: Bearer $TOKEN' -H 'X-Clarus-Subdomain: demo' "
-        "-H 'Content-Type: application/json'"
+    method = (item.method or op.method).upper()
+    path = _record_path(item.path, op.prefix) or (
+        op.prefix + op.path.replace("{", "<").replace("}", ">")
     )
-    curl = f"curl -sS -X {op.method} '{url}' {headers}"
-    if item.line is not None:
-        return f"sed -n {item.line}p {shlex.quote(item.file)} | {curl} --data @-"
-    if item.file == "<stdin>":
-        return f"{curl} --data @-"
-    return f"{curl} --data @{shlex.quote(item.file)}"
+    curl = f"curl -sS -X {method} {_single_quoted(base_url.rstrip('/') + path)} {_HEADERS}"
+    stdin = item.file == "<stdin>"
+    if item.verbatim and not stdin:
+        # The file, or its line, is the body: send its bytes as they are (--data would drop the
+        # line breaks of a file).
+        if item.line is None:
+            return f"{curl} --data-binary @{shlex.quote(item.file)}"
+        return f"sed -n {item.line}p {shlex.quote(item.file)} | {curl} --data-binary @-"
+    # A record's body, or stdin that is gone by now: the compact body in the line itself.
+    body = json.dumps(item.body, ensure_ascii=False, separators=(",", ":"))
+    if len(body.encode()) <= _INLINE_MAX:
+        return f"{curl} --data {shlex.quote(body)}"
+    if item.verbatim:  # a long payload from stdin: pipe it in again
+        return f"{curl} --data-binary @-"
+    if stdin:  # a long record from stdin: pipe the record in again
+        return f"{_RECORD_BODY} | {curl} --data-binary @-"
+    source = shlex.quote(item.file)
+    if item.line is None:
+        return f"{_RECORD_BODY} < {source} | {curl} --data-binary @-"
+    return f"sed -n {item.line}p {source} | {_RECORD_BODY} | {curl} --data-binary @-"
+
+
+def _record_path(path: str | None, prefix: str) -> str | None:
+    """A record's path as it goes after the base URL (a whole URL keeps its path and query).
+
+    Records may leave out the ``/api`` prefix (operations are detected without it); the server
+    needs it.
+    """
+    if not path:
+        return None
+    parts = urlsplit(path)
+    path = "/" + parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
+    if prefix and not (path == prefix or path.startswith(prefix + "/")):
+        path = prefix + path
+    return path
+
+
+def _single_quoted(text: str) -> str:
+    """``text`` in single quotes for a POSIX shell, always quoted so `<id>` stays literal."""
+    return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
 def _json(results: list[CheckResult], strict: bool) -> str:

@@ -63,7 +63,7 @@ def test_violation_line_format(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert code == 1
     assert f"{path}:/data/attributes/account_id: expected integer, got string [type]" in out
     assert "curl -sS -X POST 'http://127.0.0.1:8765/api/goods_outs'" in out
-    assert f"--data @{path}" in out
+    assert f"--data-binary @{path}" in out
 
 
 def test_jsonl_reports_line_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -257,3 +257,22 @@ def test_stdin_jsonl_and_openapi_as_subprocesses(tmp_path: Path) -> None:
         [sys.executable, "-m", "mock_server.cli", "openapi"], capture_output=True, check=True
     )
     assert json.loads(spec.stdout)["openapi"] == "3.1.0"
+
+
+@pytest.mark.parametrize(
+    ("path", "url"),
+    [
+        ("/api/v1/goods_outs/7", "http://mock.test:9000/api/v1/goods_outs/7"),
+        ("/goods_outs/7", "http://mock.test:9000/api/goods_outs/7"),  # the server needs /api
+    ],
+)
+def test_reproduce_line_uses_the_records_route_and_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], path: str, url: str
+) -> None:
+    body = {"data": {"type": "goods_outs", "attributes": {"sku": "TEE-1"}}}  # an unknown field
+    record = {"method": "patch", "path": path, "body": body}
+    file = write(tmp_path, "journal.jsonl", json.dumps(record) + "\n")
+    code, out, _ = run(capsys, "check", "--url", "http://mock.test:9000/", str(file))
+    assert code == 1
+    assert f"curl -sS -X PATCH '{url}' -H \"Authorization: Bearer $TOKEN\"" in out
+    assert f"--data '{json.dumps(body, separators=(',', ':'))}'" in out
