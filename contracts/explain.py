@@ -675,9 +675,13 @@ def _suppress(found: list[Violation]) -> list[Violation]:
         for v in found
         if v.rule == "missing_item" and any(o.pointer.startswith(v.pointer + "/") for o in found)
     }
+    # A value JSON cannot carry breaks its type and format too: its own rule says why.
+    unreadable = {v.pointer for v in found if v.rule in ("not_finite", "invalid_unicode")}
     kept = []
     for v in found:
         if v.pointer in empty and v.rule != "empty_string":
+            continue
+        if v.pointer in unreadable and v.rule not in ("not_finite", "invalid_unicode"):
             continue
         if v.rule == "missing_item" and v.pointer in broken_lists:
             continue

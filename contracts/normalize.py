@@ -43,7 +43,7 @@ def normalize(
             if parent is not None:
                 parent[key] = int(parent[key])
         elif v.rule == "vendor_contradiction" and v.pointer.endswith("/type"):
-            item, _ = _parent(payload, v.pointer)
+            item = _at(payload, v.pointer.removesuffix("/type"))
             if isinstance(item, dict) and "type" not in item:
                 item["type"] = "UPDATE" if "id" in item else "ADD"
     if op.envelope == "jsonapi":
@@ -68,6 +68,14 @@ def _parent(payload: Any, pointer: str) -> tuple[Any, Any]:
         last = int(last)
         return (node, last) if 0 <= last < len(node) else (None, None)
     return (node, last) if isinstance(node, dict) and last in node else (None, None)
+
+
+def _at(payload: Any, pointer: str) -> Any:
+    """The value at ``pointer``, or None."""
+    node = payload
+    for part in from_pointer(pointer):
+        node = _child(node, part)
+    return node
 
 
 def _child(node: Any, part: str) -> Any:

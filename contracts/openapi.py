@@ -19,6 +19,7 @@ _ERROR_STATUSES = {
     "401": "Token missing, invalid or expired",
     "403": "Token not valid for this subdomain",
     "404": "Unknown id or route",
+    "409": "data.id is not the id of the record in the path (JSON:API); nothing changed",
     "413": "Body over 1 MiB",
     "415": "Body is not JSON",
     "422": "Contract or business-rule violation",
@@ -144,6 +145,8 @@ def _responses(op: Operation, components: dict[str, Any], vendor: bool) -> dict[
     errors = ["400", "401", "403", "404", "422"] if vendor else ["400", "401"]
     if op.request_schema is not None:
         errors += ["413", "415"]
+    if op.envelope == "jsonapi" and "{id}" in op.path:
+        errors.append("409")
     for code in sorted(errors):
         responses[code] = {"$ref": f"#/components/responses/{code}"}
     return responses

@@ -84,6 +84,31 @@ class Operation:
         )
 
 
+@dataclass(frozen=True)
+class UniqueKey:
+    """Fields whose values no two records of a resource share in one tenant (the vendor's words)."""
+
+    resource: str
+    fields: tuple[str, ...]
+    source: str  # the vendor page that says so
+    says: str
+
+
+@cache
+def unique_keys() -> dict[str, tuple[UniqueKey, ...]]:
+    """The unique keys of every resource, by ``data.type``, from ``x-clarus-resource.unique``."""
+    table: dict[str, tuple[UniqueKey, ...]] = {}
+    for doc in schema_documents().values():
+        resource = doc.get("x-clarus-resource", {})
+        keys = tuple(
+            UniqueKey(resource["type"], tuple(key["fields"]), key["source"], key["says"])
+            for key in resource.get("unique", [])
+        )
+        if keys:
+            table[resource["type"]] = keys
+    return table
+
+
 class UnknownOperationError(ContractError):
     """An operation name that no schema file defines.
 

@@ -41,6 +41,16 @@ def validate(operation: str | Operation, payload: Any) -> list[Violation]:
     try:
         if compiled(op.name).is_valid(payload) and _representable(payload):
             return []
+    except UnicodeError:
+        # jsonschema-rs cannot read a member name with an unpaired surrogate: say which one.
+        from contracts.explain import unrepresentable
+
+        return list(unrepresentable(payload)) or [_not_json(UnicodeError())]
+    except RecursionError:
+        return [_too_deep()]
+    except (ValueError, OverflowError, TypeError) as exc:
+        return [_not_json(exc)]
+    try:
         # Imported here: the explainer loads python-jsonschema, a tenth of the server's start-up,
         # and only a rejected payload needs it.
         from contracts.explain import explain

@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--fixtures", default=_DEFAULTS.fixtures, help="fixture pack name or path")
     serve.add_argument("--admin-token", help="require this bearer token on /__mock")
     serve.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse warnings too (an id sent as a string, an empty string, a vendor contradiction)",
+    )
+    serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
 
@@ -143,6 +148,7 @@ def _serve(args: argparse.Namespace) -> int:
         fixtures=args.fixtures,
         admin_token=args.admin_token,
         log_level=args.log_level,
+        strict=args.strict,
     )
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
     try:

@@ -1,11 +1,21 @@
 """Fixture packs: tenants, OAuth clients and seed records, as YAML a user can copy and edit.
 
-Every record is checked through the same contract as an API create (``<type>.create``); a bad record
-is reported with its file, record and JSON pointer, and the server does not start.
+Every record is checked through the same contract as an API create (``<type>.create``) and normalised
+the same way (an id written as ``"9"`` is 9); a bad record is reported with its file, record and JSON
+pointer, and the server does not start. Beyond the create contract a pack may say:
+
+- ``id`` on a record (its id; else its position) and on an ``ADD`` item of a ``*_changes`` list (the
+  child record's id, e.g. a goods-out line);
+- ``state`` on a record: attributes the warehouse sets, not the create contract (a receipt's
+  ``status: received``);
+- ``stock`` and ``tasks``: records the API never creates directly, written as they are stored;
+- a goods out with ``goods_out_status_id: 5`` (ALLOCATED) is allocated against the pack's stock when
+  the tenant is seeded, as the warehouse would have done.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -14,8 +24,10 @@ from typing import Any
 
 import yaml
 
-from contracts import operations, validate
+from contracts import get_operation, operations, validate
+from contracts.normalize import normalize
 from mock_server.auth import Client
+from mock_server.domain import goods_in, goods_outs, processes
 from mock_server.store import Record, Store
 
 # libyaml's loader parses the demo pack ten times faster than the pure-Python one (server start-up).
@@ -104,13 +116,63 @@ def _load_tenant(pack: Pack, path: Traversable) -> None:
             )
         )
     rows: list[Record] = []
+    numbers = _ChildIds(doc.get("records") or {})
     for kind, items in (doc.get("records") or {}).items():
-        rows += [_record(path, kind, index, item) for index, item in enumerate(items or [])]
+        for index, item in enumerate(items or []):
+            rows += _record(path, kind, index, item, numbers)
     _storage_unit_priorities(rows)
-    for index, item in enumerate(doc.get("stock") or []):
-        attributes = {k: v for k, v in item.items() if k != "id"}
-        rows.append(Record("stocks", int(item.get("id", index + 1)), attributes, {}))
+    for section in ("stock", "tasks"):
+        resource = "stocks" if section == "stock" else section
+        for index, item in enumerate(doc.get(section) or []):
+            attributes = {k: v for k, v in item.items() if k != "id"}
+            rows.append(Record(resource, int(item.get("id", index + 1)), attributes, {}))
     pack.tenants[tenant] = rows
+
+
+class _ChildIds:
+    """Ids for child records (lines...): the one a pack gives, else the next one nobody took."""
+
+    def __init__(self, records: dict[str, Any]) -> None:
+        self.taken: dict[str, set[int]] = {}
+        self.last: dict[str, int] = {}
+        for kind, items in records.items():
+            if f"{kind}.create" in operations():
+                props = _attribute_props(kind)
+                for item in items or []:
+                    self._collect(props, (item or {}).get("attributes") or {})
+
+    def _collect(self, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        for name, items in attributes.items():
+            resource = props.get(name, {}).get("x-clarus-children")
+            if resource is None or not isinstance(items, list):
+                continue
+            nested = _item_props(props[name])
+            for item in items:
+                if isinstance(item, dict) and isinstance(item.get("id"), int):
+                    self.taken.setdefault(resource, set()).add(item["id"])
+                if isinstance(item, dict) and isinstance(item.get("attributes"), dict):
+                    self._collect(nested, item["attributes"])
+
+    def next(self, resource: str, given: Any) -> int:
+        if isinstance(given, int):
+            return given
+        number = self.last.get(resource, 0) + 1
+        while number in self.taken.get(resource, set()):
+            number += 1
+        self.last[resource] = number
+        return number
+
+
+def _attribute_props(kind: str) -> dict[str, Any]:
+    """The create contract's attribute schemas of a resource, by field."""
+    schema = get_operation(f"{kind}.create").file_request_schema or {}
+    return dict(schema["properties"]["data"]["properties"]["attributes"].get("properties", {}))
+
+
+def _item_props(changes: dict[str, Any]) -> dict[str, Any]:
+    """The attribute schemas of the items of a ``*_changes`` list."""
+    item = changes.get("items", {}).get("properties", {})
+    return dict(item.get("attributes", {}).get("properties", {}))
 
 
 def _storage_unit_priorities(rows: list[Record]) -> None:
@@ -125,26 +187,89 @@ def _storage_unit_priorities(rows: list[Record]) -> None:
             record.attributes["total"] = per_layer * record.attributes.get("number_of_layers", 1)
 
 
-def _record(path: Traversable, kind: str, index: int, item: dict[str, Any]) -> Record:
+def _record(
+    path: Traversable, kind: str, index: int, item: dict[str, Any], numbers: _ChildIds
+) -> list[Record]:
+    """The record and its children (lines...), checked and normalised like an API create."""
     name = f"{kind}.create"
     if name not in operations():
         raise FixtureError(f"{path}: records.{kind}: no such resource (no {name} operation)")
-    data = {"type": kind, "attributes": item.get("attributes", {})}
+    attributes = copy.deepcopy(item.get("attributes", {}))
+    child_ids = _pop_child_ids(attributes)
+    data: dict[str, Any] = {"type": kind, "attributes": attributes}
     if "relationships" in item:
-        data["relationships"] = item["relationships"]
-    errors = [v for v in validate(name, {"data": data}) if v.severity == "error"]
+        data["relationships"] = copy.deepcopy(item["relationships"])
+    payload = {"data": data}
+    violations = validate(name, payload)
+    errors = [v for v in violations if v.severity == "error"]
     if errors:
         v = errors[0]
         raise FixtureError(
             f"{path}: records.{kind}[{index}] (id {item.get('id')}): "
             f"{v.pointer}: {v.message}" + (f" ({v.hint})" if v.hint else "")
         )
-    attributes = {k: v for k, v in data["attributes"].items() if not k.endswith("_changes")}
-    return Record(kind, int(item.get("id", index + 1)), attributes, data.get("relationships", {}))
+    normalize(name, payload, violations)
+    record_id = int(item.get("id", index + 1))
+    props = _attribute_props(kind)
+    # `state`: what the warehouse did to the record, which no create field can say (a receipt's
+    # status once it was received).
+    header = {**_plain(attributes), **(item.get("state") or {})}
+    rows = [Record(kind, record_id, header, data.get("relationships", {}))]
+    rows += _children(props, attributes, record_id, child_ids, numbers)
+    return rows
+
+
+def _plain(attributes: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in attributes.items() if not k.endswith("_changes")}
+
+
+_ChildIdTree = dict[str, list[tuple[Any, "_ChildIdTree"]]]
+
+
+def _pop_child_ids(attributes: dict[str, Any]) -> _ChildIdTree:
+    """The ``id`` a pack gives each ADD item (not in the create contract): by field, in order.
+
+    Each entry also holds the ids of the item's own ``*_changes`` (an action's parameters).
+    """
+    found: _ChildIdTree = {}
+    for name, items in attributes.items():
+        if not name.endswith("_changes") or not isinstance(items, list):
+            continue
+        found[name] = []
+        for item in items:
+            given = item.pop("id", None) if isinstance(item, dict) else None
+            values = item.get("attributes") if isinstance(item, dict) else None
+            found[name].append((given, _pop_child_ids(values) if isinstance(values, dict) else {}))
+    return found
+
+
+def _children(
+    props: dict[str, Any],
+    attributes: dict[str, Any],
+    parent_id: int,
+    child_ids: _ChildIdTree,
+    numbers: _ChildIds,
+) -> list[Record]:
+    """Child records of ``*_changes`` ADD items, into the resource the schema names for them."""
+    rows: list[Record] = []
+    for name, items in attributes.items():
+        resource = props.get(name, {}).get("x-clarus-children")
+        if resource is None or not isinstance(items, list):
+            continue
+        nested_props = _item_props(props[name])
+        for item, (given, nested_ids) in zip(items, child_ids.get(name, []), strict=True):
+            child_id = numbers.next(resource, given)
+            values = item.get("attributes", {})
+            rows.append(Record(resource, child_id, _plain(values), {}, parent_id))
+            rows += _children(nested_props, values, child_id, nested_ids, numbers)
+    return rows
 
 
 def seed(store: Store, pack: Pack, tenant: str | None = None) -> None:
-    """Write the pack's records into the store (every tenant, or one)."""
+    """Write the pack's records into the store (every tenant, or one), then settle them.
+
+    Raises :class:`FixtureError` when an ALLOCATED goods out cannot be allocated from the pack's stock.
+    """
     for name, rows in pack.tenants.items():
         if tenant is None or tenant == name:
             for record in rows:
@@ -153,7 +278,33 @@ def seed(store: Store, pack: Pack, tenant: str | None = None) -> None:
                     Record(
                         record.resource,
                         record.id,
-                        dict(record.attributes),
-                        dict(record.relationships),
+                        copy.deepcopy(record.attributes),
+                        copy.deepcopy(record.relationships),
+                        record.parent_id,
                     ),
                 )
+            _settle(store, name)
+
+
+def _settle(store: Store, tenant: str) -> None:
+    """What the API would have done on create: line progress, receipt line units, allocation."""
+    for line in store.find(tenant, goods_outs.LINES):
+        for key, value in goods_outs.LINE_PROGRESS.items():
+            line.attributes.setdefault(key, value)
+        store.save(tenant, line)
+    for line in store.find(tenant, goods_in.LINES):
+        goods_in.settle_line(store, tenant, line)
+    for resource in (goods_in.RECEIPTS, "shipments"):
+        for record in store.find(tenant, resource):
+            if "status" not in record.attributes:  # what the create handlers start them with
+                record.attributes["status"] = "pending"
+                store.save(tenant, record)
+    for order in store.find(tenant, "goods_outs", goods_out_status_id=goods_outs.ALLOCATED):
+        short = processes.allocate_order(store, tenant, order)
+        if short:
+            line, need, got = short[0]
+            raise FixtureError(
+                f"tenant {tenant}: goods out {order.id} is ALLOCATED but line {line.id} needs "
+                f"{need:g} of product {line.attributes['product_id']} and the pack's stock has "
+                f"{got:g} free for account {order.attributes['account_id']}"
+            )

@@ -107,8 +107,9 @@ def _check_line(
     product_id = attributes["product_id"]
     unit_id = attributes.get("product_storage_unit_id")
     if unit_id is None:
-        default = ctx.store.find(ctx.tenant, PSU, product_id=product_id, priority=0)
-        attributes["product_storage_unit_id"] = default[0].id if default else None
+        attributes["product_storage_unit_id"] = default_storage_unit(
+            ctx.store, ctx.tenant, product_id
+        )
         return
     unit = ctx.store.get(ctx.tenant, PSU, unit_id)
     owner = unit.attributes.get("product_id") if unit else None
@@ -121,6 +122,21 @@ def _check_line(
             hint="use one of this product's storage units, or omit the field to get its "
             "priority 0 unit",
         )
+
+
+def default_storage_unit(store: Store, tenant: str, product_id: int) -> int | None:
+    """The id of the product's priority 0 storage unit (the one receipt lines use by default)."""
+    found = store.find(tenant, PSU, product_id=product_id, priority=0)
+    return found[0].id if found else None
+
+
+def settle_line(store: Store, tenant: str, line: Record) -> None:
+    """Give a receipt line loaded from a fixture pack what a created one has."""
+    line.attributes.setdefault("received_quantity", 0)
+    if line.attributes.get("product_storage_unit_id") is None:
+        product_id = line.attributes["product_id"]
+        line.attributes["product_storage_unit_id"] = default_storage_unit(store, tenant, product_id)
+    store.save(tenant, line)
 
 
 def receive(ctx: Ctx) -> Record:
@@ -143,14 +159,20 @@ def receive(ctx: Ctx) -> Record:
     return with_lines(ctx, receipt)
 
 
+# Location type codes of a goods-in bay: BAY is the vendor's special code; GOODSIN is the demo
+# pack's, which leaves BAY free for the vendor's "create a location type" example (code BAY).
+GOODS_IN_BAY_TYPES = ("BAY", "GOODSIN")
+
+
 def _goods_in_bay(store: Store, tenant: str, warehouse_id: int) -> int | None:
-    """The warehouse's first location of type BAY, where received stock lands by default."""
-    for location_type in store.find(tenant, "location_types", code="BAY"):
-        found = store.find(
-            tenant, "locations", warehouse_id=warehouse_id, location_type_id=location_type.id
-        )
-        if found:
-            return found[0].id
+    """The warehouse's first goods-in bay location, where received stock lands by default."""
+    for code in GOODS_IN_BAY_TYPES:
+        for location_type in store.find(tenant, "location_types", code=code):
+            found = store.find(
+                tenant, "locations", warehouse_id=warehouse_id, location_type_id=location_type.id
+            )
+            if found:
+                return found[0].id
     return None
 
 

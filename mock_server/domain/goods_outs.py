@@ -28,7 +28,8 @@ NAMES = {
 }
 LINES = "goods_out_lines"
 _CHANGES = "/data/attributes/lines_changes"
-_LINE_PROGRESS = {
+# What a new line starts with: nothing allocated, picked or dispatched yet.
+LINE_PROGRESS = {
     "allocated_quantity": 0,
     "pick_quantity": 0,
     "dispatch_quantity": 0,
@@ -112,7 +113,7 @@ def _apply_lines(
             check_references(
                 ctx.store, ctx.tenant, change["attributes"], pointer + "/attributes", seen
             )
-            added.append({**change["attributes"], **_LINE_PROGRESS})
+            added.append({**change["attributes"], **LINE_PROGRESS})
             continue
         line = records.load_child(
             ctx, LINES, order.id, change["id"], pointer, f"order {order.id}", "line"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from contracts import Violation
 from contracts.registry import schema_documents
 from mock_server.domain import records
 from mock_server.domain.references import check_references
@@ -169,11 +170,21 @@ def update_automation(ctx: Ctx) -> Record:
     resource_name = automation.attributes["resource_name"]
     allowed = events_by_resource().get(resource_name, ())
     if "event" in attributes and attributes["event"] not in allowed:
-        raise unprocessable(
-            "/data/attributes/event",
-            "enum",
-            f"event {attributes['event']!r} is not an event of {resource_name}",
-            hint=f"{resource_name} events: {', '.join(allowed)}",
+        # The update page's own example sends the placeholder "<string>" as event, while the
+        # automation schema says events depend on resource_name: accepted, with a warning.
+        ctx.warnings.append(
+            Violation(
+                "/data/attributes/event",
+                "vendor_contradiction",
+                f"event {attributes['event']!r} is not an event of {resource_name}: the vendor's "
+                "pages contradict each other here",
+                hint=f"{resource_name} events: {', '.join(allowed)}. Pages: events per "
+                "resource_name (https://documentation.claruswms.com/api-reference/core-resources/"
+                'automation); the update example sends "<string>" (https://documentation.'
+                "claruswms.com/api-reference/automations/update-an-automation)",
+                severity="warning",
+                instance=attributes["event"],
+            )
         )
     check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES)
     automation.attributes.update(records.plain(attributes))

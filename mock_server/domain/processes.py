@@ -17,7 +17,7 @@ from mock_server.domain.goods_outs import ALLOCATED, LINES, NAMES, PART_ALLOCATE
 from mock_server.domain.references import check_references
 from mock_server.errors import domain_error, unprocessable
 from mock_server.rest.context import Ctx
-from mock_server.store import Record
+from mock_server.store import Record, Store
 
 PICK_LISTS = "goods_out_pick_lists"
 REQUESTS = "pick_processing_requests"
@@ -51,38 +51,56 @@ def _status(order: Record) -> int:
     return int(order.attributes.get("goods_out_status_id", PENDING))
 
 
+# The processing pages name PENDING and ALLOCATED; the support article on shorting says a
+# part-allocated order "can be re-processed when stock becomes available", so PART_ALLOCATED too.
+# https://documentation.claruswms.com/knowledgebase/accounts/short-order-lines
+PROCESSABLE = (PENDING, ALLOCATED, PART_ALLOCATED)
+
+
 def _check_processable(orders: list[tuple[int, Record]]) -> None:
     for index, order in orders:
         status = _status(order)
-        if status not in (PENDING, ALLOCATED):
+        if status not in PROCESSABLE:
             raise domain_error(
                 59,
                 "goods_out_already_allocated",
                 f"goods out {order.id} is {NAMES.get(status, status)}; picks can be processed "
-                "only for PENDING or ALLOCATED orders",
+                "only for PENDING, ALLOCATED or PART_ALLOCATED orders",
                 f"/ids/{index}",
             )
 
 
-def _allocate_order(ctx: Ctx, index: int, order: Record) -> None:
-    """Allocate what each line still needs (shorted lines need nothing more); the order goes to PICK."""
-    for line in ctx.store.children(ctx.tenant, LINES, order.id):
+def allocate_order(store: Store, tenant: str, order: Record) -> list[tuple[Record, float, float]]:
+    """Allocate what each line still needs from free stock, oldest records first.
+
+    Shorted lines need nothing more. Returns ``(line, needed, got)`` for every line left short; the
+    caller decides what a shortfall means (pick processing refuses it with vendor error 39).
+    """
+    short = []
+    for line in store.children(tenant, LINES, order.id):
         have = float(line.attributes.get("allocated_quantity") or 0)
         need = float(line.attributes["order_quantity"]) - have
         if line.attributes.get("short_status") == "short" or need <= 0:
             continue
-        got = stock.allocate(ctx.store, ctx.tenant, order, line, need)
-        if got < need:
-            raise domain_error(
-                39,
-                "not_enough_stocks_for_picking",
-                f"goods out {order.id}: product {line.attributes['product_id']} needs {need:g} "
-                f"and account {order.attributes['account_id']} has {got:g} available "
-                "in the order's warehouse; nothing was allocated",
-                f"/ids/{index}",
-            )
+        got = stock.allocate(store, tenant, order, line, need)
         line.attributes["allocated_quantity"] = stock.tidy(have + got)
-        ctx.store.save(ctx.tenant, line)
+        store.save(tenant, line)
+        if got < need:
+            short.append((line, need, got))
+    return short
+
+
+def _allocate_order(ctx: Ctx, index: int, order: Record) -> None:
+    """Allocate every line in full (39 otherwise: the request rolls back); the order goes to PICK."""
+    for line, need, got in allocate_order(ctx.store, ctx.tenant, order):
+        raise domain_error(
+            39,
+            "not_enough_stocks_for_picking",
+            f"goods out {order.id}: product {line.attributes['product_id']} needs {need:g} "
+            f"and account {order.attributes['account_id']} has {got:g} available "
+            "in the order's warehouse; nothing was allocated",
+            f"/ids/{index}",
+        )
     order.attributes["goods_out_status_id"] = PICK
     ctx.store.save(ctx.tenant, order)
 
@@ -196,13 +214,15 @@ def is_short_pickable(account: Record) -> bool:
 
 
 def _check_shortable(ctx: Ctx, index: int, order: Record) -> None:
+    # The vendor: orders "should be" PART_ALLOCATED. An ALLOCATED order has nothing unallocated,
+    # so shorting it changes nothing and is accepted; orders not yet allocated are refused.
     status = _status(order)
-    if status != PART_ALLOCATED:
+    if status not in (PART_ALLOCATED, ALLOCATED):
         raise unprocessable(
             f"/ids/{index}",
             "invalid_state",
-            f"goods out {order.id} is {NAMES.get(status, status)}; only PART_ALLOCATED orders "
-            "can have lines shorted",
+            f"goods out {order.id} is {NAMES.get(status, status)}; only PART_ALLOCATED (or "
+            "ALLOCATED, with nothing to short) orders can have lines shorted",
         )
     account = ctx.store.get(ctx.tenant, "accounts", order.attributes["account_id"])
     if account is None or not is_short_pickable(account):

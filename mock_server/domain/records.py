@@ -76,7 +76,15 @@ def update(ctx: Ctx) -> Record:
     record = load(ctx)
     attributes = plain(ctx.attributes)
     check_references(ctx.store, ctx.tenant, attributes, ATTRIBUTES)
-    check_unique(ctx.store, ctx.tenant, record.resource, attributes, ATTRIBUTES, own_id=record.id)
+    check_unique(
+        ctx.store,
+        ctx.tenant,
+        record.resource,
+        attributes,
+        ATTRIBUTES,
+        own_id=record.id,
+        current=record.attributes,
+    )
     record.attributes.update(attributes)
     record.relationships.update(ctx.relationships)
     return ctx.store.save(ctx.tenant, record)

@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from contracts import operations
+from contracts.registry import unique_keys
 from mock_server.errors import unprocessable
 from mock_server.store import Store
 
@@ -23,23 +24,6 @@ _ALIASES: dict[str, str | None] = {
     "delivery_address_id": None,
     "user_id": None,  # users are outside the first version
     "load_id": None,
-}
-# Unique fields by resource (rest.md: "unique" in the field descriptions).
-UNIQUE: dict[str, tuple[str, ...]] = {
-    "products": ("code",),
-    "suppliers": ("code",),
-    "carriers": ("code",),
-    "sites": ("code",),
-    "customers": ("code",),
-    "accounts": ("code",),
-    "warehouses": ("code",),
-    "locations": ("code",),
-    "location_types": ("code",),
-    "storage_unit_types": ("code",),
-    "stock_unit_types": ("code",),
-    "reason_codes": ("code",),
-    "order_types": ("code",),
-    "storage_units": ("reference",),
 }
 
 
@@ -115,17 +99,29 @@ def check_unique(
     attributes: dict[str, Any],
     pointer: str,
     own_id: int | None = None,
+    current: dict[str, Any] | None = None,
 ) -> None:
-    """Raise a 422 naming the existing record when a unique field's value is taken."""
-    for field in UNIQUE.get(resource, ()):
-        value = attributes.get(field)
-        if value is None:
+    """Raise a 422 naming the existing record when a unique key's values are taken.
+
+    The keys are the ones the vendor documents (``x-clarus-resource.unique`` in the schemas). On an
+    update, ``current`` holds the stored values the change leaves as they are (a location's code is
+    unique within its warehouse).
+    """
+    merged = {**(current or {}), **attributes}
+    for key in unique_keys().get(resource, ()):
+        if not any(name in attributes for name in key.fields):
             continue
-        for other in store.find(tenant, resource, **{field: value}):
-            if other.id != own_id:
-                raise unprocessable(
-                    f"{pointer}/{field}",
-                    "not_unique",
-                    f"{field} {value!r} is already used by {resource} {other.id}",
-                    hint=f"use another {field}, or PATCH /api/{resource}/{other.id}",
-                )
+        values = {name: merged.get(name) for name in key.fields}
+        if any(value is None for value in values.values()):
+            continue
+        for other in store.find(tenant, resource, **values):
+            if other.id == own_id:
+                continue
+            first = next(name for name in key.fields if name in attributes)
+            shown = " and ".join(f"{name} {value!r}" for name, value in values.items())
+            raise unprocessable(
+                f"{pointer}/{first}",
+                "not_unique",
+                f"{shown} already used by {resource} {other.id} ({key.says.lower()}: {key.source})",
+                hint=f"use another {first}, or PATCH /api/{resource}/{other.id}",
+            )

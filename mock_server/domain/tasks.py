@@ -97,8 +97,8 @@ def _check_completable(task: Record, kind: str) -> None:
         )
 
 
-def complete_collection(ctx: Ctx) -> Record:
-    """POST /api/tasks/complete_collection: every open task of the type matching all filters."""
+def complete_collection(ctx: Ctx) -> None:
+    """POST /api/tasks/complete_collection (204): every open task of the type matching all filters."""
     body = ctx.body
     filters = body["filters"]
     attributes = dict(body.get("attributes") or {})
@@ -116,12 +116,9 @@ def complete_collection(ctx: Ctx) -> Record:
         task_type_code=body["task_type_code"],
         **filters,
     )
-    done = []
     for task in matching:
         if task.attributes.get("status") != COMPLETED:
             complete(ctx, task, attributes, "/attributes")
-            done.append(task.id)
-    return Record(TASKS, 0, {"ids": done}, {})
 
 
 def allocate(ctx: Ctx) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts import Operation
+from contracts import Operation, Violation
 from mock_server.clock import Clock
 from mock_server.store import Store
 
@@ -22,6 +22,7 @@ class Ctx:
     body: Any
     query: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    warnings: list[Violation] = field(default_factory=list)  # beyond the schema's own
 
     @property
     def data(self) -> dict[str, Any]:

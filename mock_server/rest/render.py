@@ -21,8 +21,9 @@ def shape(schema: dict[str, Any] | None, value: Any) -> Any:
     """``value`` with exactly the members ``schema`` names, at every depth (null where absent)."""
     if not isinstance(schema, dict):
         return value
-    props = schema.get("properties")
-    if isinstance(value, dict) and props:
+    closed = "properties" in schema or schema.get("additionalProperties") is False
+    if isinstance(value, dict) and closed:
+        props = schema.get("properties", {})
         return {name: shape(sub, value.get(name)) for name, sub in props.items()}
     items = schema.get("items")
     if isinstance(value, list) and isinstance(items, dict):

@@ -22,12 +22,12 @@ from mock_server.domain import (
     goods_in,
     goods_outs,
     integrations,
-    master_data,
     processes,
     products,
     records,
     shipments,
     stock,
+    storage_units,
     tasks,
 )
 from mock_server.errors import ApiError, contract_error
@@ -40,13 +40,13 @@ Handler = Callable[[Ctx], Record | None]
 HANDLERS: dict[str, Handler] = {
     **goods_outs.HANDLERS,
     **products.HANDLERS,
-    **master_data.HANDLERS,
     **goods_in.HANDLERS,
     **tasks.HANDLERS,
     **stock.HANDLERS,
     **processes.HANDLERS,
     **integrations.HANDLERS,
     **shipments.HANDLERS,
+    **storage_units.HANDLERS,
 }
 
 
@@ -96,6 +96,14 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
         )
         with app.store.transaction():
             record = handler(ctx)
+            if ctx.warnings:
+                # Rules the server checks beyond the schema can warn too (a vendor contradiction).
+                request.state.violations = [
+                    *getattr(request.state, "violations", []),
+                    *ctx.warnings,
+                ]
+                if app.settings.strict:
+                    raise contract_error(ctx.warnings, ctx.warnings)  # rolls the change back
         return render(op, record, ctx.meta or None, pretty=_for_people(request))
 
     return handle

@@ -11,6 +11,8 @@ from mock_server.store import Record
 from tests.server.conftest import Api
 
 GOODS_IN_BAY, BULK = 1, 2  # demo locations
+# The demo pack's priority 0 storage unit of products 1-6 (unit 1 is product 150's).
+PSU_OF = {product: product + 1 for product in range(1, 7)}
 
 
 def receipt(*lines: dict[str, Any], **attributes: Any) -> dict[str, Any]:
@@ -106,7 +108,7 @@ def test_vendor_guide_flow_from_product_to_stock(api: Api) -> None:
 
 def test_line_gets_the_products_priority_0_storage_unit_when_omitted(api: Api) -> None:
     [line] = create(api)["attributes"]["lines_changes"]
-    assert line["attributes"]["product_storage_unit_id"] == 1
+    assert line["attributes"]["product_storage_unit_id"] == PSU_OF[1]
     assert line["attributes"]["received_quantity"] == 0
 
 
@@ -116,7 +118,7 @@ def test_storage_unit_of_another_product_is_refused_at_the_line(api: Api) -> Non
         "/api/goods_in_receipts",
         receipt(
             {"product_id": 1, "expected_quantity": 1},
-            {"product_id": 1, "expected_quantity": 1, "product_storage_unit_id": 2},
+            {"product_id": 1, "expected_quantity": 1, "product_storage_unit_id": PSU_OF[2]},
         ),
     )
     assert error(r) == (
@@ -154,7 +156,8 @@ def test_unknown_line_product_is_422_and_nothing_is_stored(api: Api) -> None:
         "/data/attributes/lines_changes/1/attributes/product_id",
         "unknown_reference",
     )
-    assert api.app.state.mock.store.find("demo", "goods_in_receipts") == []
+    stored = api.app.state.mock.store.find("demo", "goods_in_receipts")
+    assert [r.id for r in stored] == [1, 123]  # the demo pack's own
 
 
 def test_update_header_and_lines_while_pending(api: Api) -> None:
@@ -188,7 +191,7 @@ def test_update_header_and_lines_while_pending(api: Api) -> None:
         line["attributes"]["product_id"]: line["attributes"]["product_storage_unit_id"]
         for line in attributes["lines_changes"]
     }
-    assert lines == {3: 3, 4: 4}  # a changed product takes its own priority 0 unit
+    assert lines == {3: PSU_OF[3], 4: PSU_OF[4]}  # a changed product takes its own priority 0 unit
 
 
 def test_update_with_a_line_of_another_receipt_is_422(api: Api) -> None:
@@ -210,7 +213,7 @@ def test_update_with_a_line_of_another_receipt_is_422(api: Api) -> None:
 def test_update_of_a_line_storage_unit_checks_the_product(api: Api) -> None:
     created = create(api)
     line = created["attributes"]["lines_changes"][0]["id"]
-    change = {"type": "UPDATE", "id": line, "attributes": {"product_storage_unit_id": 5}}
+    change = {"type": "UPDATE", "id": line, "attributes": {"product_storage_unit_id": PSU_OF[5]}}
     r = api.call(
         "PATCH",
         f"/api/goods_in_receipts/{created['id']}",

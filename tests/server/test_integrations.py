@@ -220,9 +220,15 @@ def test_automation_update_applies_add_update_destroy(api: Api) -> None:
     assert store.children("demo", "automation_action_parameters", email["id"]) == []
 
 
-def test_automation_update_event_must_belong_to_the_resource(api: Api) -> None:
+def test_automation_update_event_of_another_resource_is_a_vendor_contradiction(api: Api) -> None:
+    # The update page's own example sends event "<string>": accepted with a warning (422 under
+    # --strict, tested in test_ids_and_strict.py).
     created = _automation(api).json()["data"]
-    _rule(_patch(api, created["id"], event="picked"), "enum", "/data/attributes/event")
+    assert _patch(api, created["id"], event="picked").status_code == 200
+    entry = api.http.get("/__mock/journal", params={"limit": 1}).json()["data"][0]
+    assert [(v["pointer"], v["rule"]) for v in entry["violations"]] == [
+        ("/data/attributes/event", "vendor_contradiction")
+    ]
     r = _patch(api, created["id"], event="cancelled")
     assert r.status_code == 200, r.text
     assert r.json()["data"]["attributes"]["event"] == "cancelled"

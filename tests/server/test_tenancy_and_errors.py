@@ -34,16 +34,19 @@ def test_no_read_or_write_crosses_tenants(api: Api) -> None:
         r = api.call("POST", "/api/goods_outs", body, tenant="sandbox")
         assert r.status_code == 201, r.text
         sandbox_ids.append(r.json()["data"]["id"])
+    store = api.app.state.mock.store
     for record_id in sandbox_ids:  # every id of the other tenant
-        assert (
-            api.call(
-                "PATCH",
-                f"/api/goods_outs/{record_id}",
-                {"data": {"type": "goods_outs", "attributes": {"reference": "X"}}},
-            ).status_code
-            == 404
+        # The demo tenant may have an order with the same id (the demo pack's 1, 2, 3): the demo
+        # token then reaches that one, never the sandbox's.
+        mine = store.get("demo", "goods_outs", record_id) is not None
+        r = api.call(
+            "PATCH",
+            f"/api/goods_outs/{record_id}",
+            {"data": {"type": "goods_outs", "attributes": {"reference": "X"}}},
         )
-        assert api.call("POST", f"/api/goods_outs/{record_id}/cancel").status_code == 404
+        assert r.status_code == (200 if mine else 404)
+        if not mine:
+            assert api.call("POST", f"/api/goods_outs/{record_id}/cancel").status_code == 404
         assert api.record("goods_outs", record_id, "sandbox")["attributes"]["reference"].startswith(
             "SBX-"
         )
