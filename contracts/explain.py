@@ -1,7 +1,7 @@
 """Turn jsonschema errors into ranked, de-duplicated :class:`Violation`s with hints.
 
 Only reached when the compiled validator has already said "invalid", so nothing here is on the fast
-path. One formatter per JSON Schema keyword; known mistakes (the ones in DESIGN.md) are recognised in
+path. One formatter per JSON Schema keyword; known mistakes (the ones integrators really make) are recognised in
 those formatters and given their own rule ids so that they rank first.
 """
 

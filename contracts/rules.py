@@ -285,7 +285,7 @@ RULES["not_enough_stock"] = Rule(
     "The quantity is more than the stock record holds once its allocated quantity is set aside.",
     "Send at most the free quantity the message gives, or cancel the orders that hold the stock.",
 )
-# The vendor's numeric domain errors (rest.md §5): the rule id is the vendor's symbol, and the error
+# The vendor's numeric domain errors (the pick processing and short order lines pages): the rule id is the vendor's symbol, and the error
 # body carries the number as `code` beside it.
 RULES["empty_ids_provided"] = Rule(
     "empty_ids_provided",

@@ -1,8 +1,8 @@
 """Goods-in receipts, their lines, and the RCV tasks whose completion creates stock.
 
-REST status words (DESIGN.md): ``pending`` -> ``received`` (receive; one AVAILABLE RCV task per line)
+REST status words (the receive and revert pages' examples): ``pending`` -> ``received`` (receive; one AVAILABLE RCV task per line)
 -> ``completed`` (every RCV task done). Revert takes ``received`` back to ``pending`` while no task is
-completed. Stock exists only once a receive task is completed (rest.md §3.2).
+completed. Stock exists only once a receive task is completed (the receive page says so).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ LINES = "goods_in_receipt_lines"
 PSU = "product_storage_units"
 TASKS = "tasks"
 PENDING, RECEIVED, COMPLETED = "pending", "received", "completed"
-# Task statuses (rest.md §4); tasks.py shares them.
+# Task statuses (the task pages); tasks.py shares them.
 TASK_AVAILABLE, TASK_ALLOCATED, TASK_COMPLETED = "AVAILABLE", "ALLOCATED", "COMPLETED"
 RCV = "RCV"
 _CHANGES = "/data/attributes/lines_changes"

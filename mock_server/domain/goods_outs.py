@@ -1,6 +1,6 @@
 """Goods outs (sales orders): lines as ``lines_changes``, statuses, and cancel by status.
 
-Status ids (rest.md §4): 1 DRAFT, 2 PENDING, 3 PICK, 4 PART, 5 ALLOCATED, 6 COMPLETED,
+Status ids (https://documentation.claruswms.com/api-reference/core-resources/goods-out): 1 DRAFT, 2 PENDING, 3 PICK, 4 PART, 5 ALLOCATED, 6 COMPLETED,
 7 PART_ALLOCATED, 8 CANCELLED. A new order is PENDING, or DRAFT when asked.
 """
 

@@ -67,7 +67,7 @@ def update_external_entity(ctx: Ctx) -> Record:
 
 @cache
 def events_by_resource() -> dict[str, tuple[str, ...]]:
-    """The vendor's resource -> events table (rest.md §8), read from the automations contract."""
+    """The vendor's resource -> events table (create-an-automation page), read from the automations contract."""
     node = schema_documents()["automations.json"]["$defs"]["event_per_resource"]
     table: dict[str, tuple[str, ...]] = {}
     while node:

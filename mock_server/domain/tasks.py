@@ -1,6 +1,6 @@
 """Tasks: update or complete by type, complete in bulk, allocate to users, export RCV confirmations.
 
-The minimum attributes to complete each task type are rest.md §3.3's table. Completing an RCV task
+The minimum attributes to complete each task type are the table of the vendor's task update page. Completing an RCV task
 creates stock (``goods_in.complete_receive_task``); other types are only marked COMPLETED here.
 """
 
