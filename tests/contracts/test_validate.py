@@ -14,6 +14,7 @@ from contracts import (
     UnknownOperationError,
     Violation,
     detect_operation,
+    get_operation,
     is_valid,
     validate,
 )
@@ -337,3 +338,30 @@ def test_detect_operation(
 def test_undetectable(payload: Any, message: str) -> None:
     with pytest.raises(UndetectableOperationError, match=message):
         detect_operation(payload)
+
+
+@pytest.mark.parametrize(
+    ("operation", "field", "meant"),
+    [
+        ("products.create", "sku", "code"),
+        ("products.create", "name", "description"),
+        ("goods_outs.create", "ship_date", "expected_date_of_dispatch"),
+        ("goods_outs.create", "order_number", "reference"),
+        ("goods_in_receipts.create", "eta", "expected_date_of_arrival"),
+    ],
+)
+def test_unknown_field_hint_knows_common_other_names(
+    operation: str, field: str, meant: str
+) -> None:
+    payload = {"data": {"type": get_operation(operation).data_type, "attributes": {field: "x"}}}
+    [v] = [v for v in validate(operation, payload) if v.rule == "unknown_field"]
+    assert v.hint == f"did you mean `{meant}`? (`{field}` is another name for it)"
+
+
+def test_a_line_quantity_synonym_is_hinted_in_the_line() -> None:
+    payload = order()
+    line = payload["data"]["attributes"]["lines_changes"][0]["attributes"]
+    line["qty"] = line.pop("order_quantity")
+    [v] = [v for v in validate("goods_outs.create", payload) if v.rule == "unknown_field"]
+    assert v.pointer == "/data/attributes/lines_changes/0/attributes/qty"
+    assert "`order_quantity`" in (v.hint or "")

@@ -10,8 +10,6 @@ from jsonschema import Draft202012Validator
 
 from contracts import get_operation
 from mock_server.domain import processes
-from mock_server.errors import ApiError, error_body
-from mock_server.rest.context import Ctx
 from mock_server.store import Record
 from tests.server.conftest import Api, order
 
@@ -245,21 +243,20 @@ def test_one_reference_and_pick_list_per_order(api: Api) -> None:
     assert len(_find(api, "goods_out_pick_lists")) == 2
 
 
-def test_36_empty_ids_contract_answers_first_handler_keeps_the_code(api: Api) -> None:
-    r = api.call("POST", PROCESS, {"ids": []})
-    _rule(r, "min_items", "/ids")  # the contract's minItems: 1 refuses [] before the handler
-    ctx = Ctx(
-        get_operation("goods_out_processes.process_picks_async"),
-        "demo",
-        api.app.state.mock.store,
-        api.app.state.mock.clock,
-        {},
-        {"ids": []},
-    )
-    with pytest.raises(ApiError) as caught:
-        processes.process_picks_async(ctx)
-    body = error_body(caught.value)
-    assert (caught.value.status, body["code"], body["symbol"]) == (422, 36, "empty_ids_provided")
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (PROCESS, {"ids": []}),
+        (CONSOLIDATE, {"ids": []}),
+        (SHORT, {"ids": [], "description": "out of stock"}),
+    ],
+)
+def test_36_empty_ids_carries_the_vendor_code_and_the_contract_rule(
+    api: Api, path: str, body: dict[str, Any]
+) -> None:
+    r = api.call("POST", path, body)
+    _vendor_error(r, 36, "empty_ids_provided", "/ids")
+    assert r.json()["errors"][0]["meta"]["rule"] == "min_items"
 
 
 def test_37_unknown_or_other_tenants_order(api: Api) -> None:
