@@ -109,6 +109,34 @@ def unique_keys() -> dict[str, tuple[UniqueKey, ...]]:
     return table
 
 
+@cache
+def references() -> dict[str, str]:
+    """Which resource each id field names, from the schemas' ``x-clarus-references``.
+
+    ``{"product_id": "products", "location_to_id": "locations", ...}``. A field name means the same
+    resource in every schema; a file that says otherwise is refused here.
+    """
+    found: dict[str, str] = {}
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            for name, sub in (node.get("properties") or {}).items():
+                target = sub.get("x-clarus-references") if isinstance(sub, dict) else None
+                if target is not None and found.setdefault(name, target) != target:
+                    raise RuntimeError(
+                        f"{where}: {name} references {target}, elsewhere {found[name]}"
+                    )
+            for value in node.values():
+                walk(value, where)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, where)
+
+    for file_name, doc in schema_documents().items():
+        walk(doc, file_name)
+    return found
+
+
 class UnknownOperationError(ContractError):
     """An operation name that no schema file defines.
 

@@ -1,39 +1,44 @@
 """SQLite state: every record of every tenant, in memory by default or in a file (WAL).
 
-One store serves every interface. A request's writes run in one transaction (:meth:`Store.transaction`),
-so a rejected request changes nothing. Records keep their attributes as JSON; ids count per tenant and
-resource, like the vendor's.
+One store serves every interface (REST, GraphQL, the floor, the webhooks). A request's writes run in one
+transaction (:meth:`Store.transaction`), so a rejected request changes nothing. This is the only module
+that writes SQL; every value a query uses, JSON paths included, is a bound parameter.
 
-Each (tenant, resource) pair is a *kind* with a small integer key: records are keyed by (kind, id),
-integers only, because text keys made inserting a 20-line order three times as slow.
+Layout:
+
+- ``kinds``: one row per (tenant, resource) with a small integer key and the resource's id sequence
+  (ids count per tenant and resource, like the vendor's);
+- one table per resource, ``r_<resource>``: ``(kind, id)`` keyed rows holding the attributes as JSON, the
+  parent's id for child records (order lines), and ``created_at`` / ``updated_at`` stamped by the
+  store on every write (seconds since the epoch on the tenant's clock);
+- the fields a resource is filtered by often (``indexes``: codes, references, statuses, given by the
+  caller from the schemas) are generated columns with an index, so a filter on them is an index
+  lookup and only that resource's writes pay for them.
+
+All access holds one lock: the GraphQL executor, the clock and the delivery worker share the store.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
-from itertools import chain
 from typing import Any
 
 from mock_server.json_text import dumps
 
-_SCHEMA_VERSION = 2
+_SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kinds (
     kind INTEGER PRIMARY KEY, tenant TEXT NOT NULL, resource TEXT NOT NULL,
     last INTEGER NOT NULL DEFAULT 0,  -- the id sequence: the last id handed out
     UNIQUE (tenant, resource)
 );
-CREATE TABLE IF NOT EXISTS records (
-    kind INTEGER NOT NULL, id INTEGER NOT NULL, parent_id INTEGER,
-    attributes TEXT NOT NULL, relationships TEXT NOT NULL,
-    PRIMARY KEY (kind, id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS records_parent ON records (kind, parent_id) WHERE parent_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS tokens (
     access_token TEXT PRIMARY KEY, refresh_token TEXT UNIQUE, tenant TEXT NOT NULL,
     client_id TEXT NOT NULL, scope TEXT NOT NULL, created_at INTEGER NOT NULL,
@@ -41,6 +46,8 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 """
 _SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_COLUMNS = ("id", "parent_id", "created_at", "updated_at")
 
 
 class StoreFileError(Exception):
@@ -49,13 +56,15 @@ class StoreFileError(Exception):
 
 @dataclass(slots=True)
 class Record:
-    """One stored record."""
+    """One stored record; ``created_at`` and ``updated_at`` are seconds since the epoch."""
 
     resource: str
     id: int
     attributes: dict[str, Any]
     relationships: dict[str, Any]
     parent_id: int | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
 
 
 @dataclass(slots=True)
@@ -72,21 +81,78 @@ class Token:
     revoked: bool = False
 
 
-class Store:
-    """The SQLite database behind the server."""
+# Query predicates: data the query API compiles to SQL with every value bound.
 
-    def __init__(self, path: str | None = None) -> None:
+
+@dataclass(frozen=True)
+class Cond:
+    """A test of one field.
+
+    ``field`` is an attribute name or one of the columns ``id``, ``parent_id``, ``created_at``,
+    ``updated_at``. ``op``: ``eq``, ``ne``, ``gt``, ``gte``, ``lt``, ``lte`` (``value`` a scalar), ``in``
+    (a sequence), ``between`` (``(low, high)``, inclusive), ``contains`` (substring, case-sensitive),
+    ``icontains`` (substring, any case), ``null`` / ``notnull`` (no value). With ``as_time`` both sides
+    are read as date-times (ISO 8601 text or epoch seconds), so offsets compare by the instant.
+    """
+
+    field: str
+    op: str
+    value: Any = None
+    as_time: bool = False
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """True when any of ``conds`` is (an OR; a query's top-level predicates are ANDed)."""
+
+    conds: tuple[Predicate, ...]
+
+
+@dataclass(frozen=True)
+class Via:
+    """True when ``field`` names a record of ``resource`` that meets every one of ``conds``."""
+
+    field: str
+    resource: str
+    conds: tuple[Predicate, ...]
+
+
+Predicate = Cond | AnyOf | Via
+_COMPARE = {"eq": "=", "ne": "IS NOT", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def _table(resource: str) -> str:
+    if not _NAME.match(resource):
+        raise ValueError(f"not a resource name: {resource!r}")
+    return f"r_{resource}"
+
+
+class Store:
+    """The SQLite database behind the server.
+
+    ``indexes`` maps a resource to the attribute names to index (generated columns); ``now(tenant)``
+    is the tenant's clock in seconds since the epoch, used for ``created_at`` / ``updated_at``.
+    """
+
+    def __init__(
+        self,
+        path: str | None = None,
+        indexes: Mapping[str, Sequence[str]] | None = None,
+        now: Callable[[str], float] | None = None,
+    ) -> None:
         self.path = path
+        self.indexes = {name: tuple(fields) for name, fields in (indexes or {}).items()}
+        self.now = now or (lambda tenant: time.time())
         self.db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
         try:
             self._open()
         except sqlite3.DatabaseError as exc:
             raise StoreFileError(f"{path} is not a clarus-mock data file ({exc})") from exc
         self._lock = threading.RLock()
         self._kinds: dict[tuple[str, str], int] = {}
-        self._plain = self.db.cursor()  # tuples, not sqlite3.Row: cheaper for id lookups
-        self._plain.row_factory = None
+        self._tables: set[str] = self._existing_tables()
+        # Python's case folding, so `ilike` matches the way a Python oracle (and the vendor) folds.
+        self.db.create_function("fold", 1, _fold, deterministic=True)
 
     def _open(self) -> None:
         if self.path:
@@ -101,6 +167,12 @@ class Store:
         self.db.executescript(_SCHEMA)
         self.db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
+    def _existing_tables(self) -> set[str]:
+        rows = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {name[2:] for (name,) in rows if name.startswith("r_")}
+
+    # Transactions and tables.
+
     @contextmanager
     def transaction(self) -> Iterator[Store]:
         """All writes inside commit together, or none do."""
@@ -110,9 +182,45 @@ class Store:
                 yield self
             except BaseException:
                 self.db.execute("ROLLBACK")
-                self._kinds.clear()  # kinds made inside the transaction are gone
+                # Kinds and tables made inside the transaction are gone.
+                self._kinds.clear()
+                self._tables = self._existing_tables()
                 raise
             self.db.execute("COMMIT")
+
+    def _ensure(self, resource: str) -> str:
+        """The resource's table, made (with its indexed columns) on first use."""
+        table = _table(resource)
+        if resource in self._tables:
+            return table
+        columns = "".join(
+            f', "c_{name}" ANY GENERATED ALWAYS AS (json_extract(attributes, \'$."{name}"\'))'
+            for name in self._indexed(resource)
+        )
+        self.db.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} (kind INTEGER NOT NULL, id INTEGER NOT NULL, "
+            "parent_id INTEGER, attributes TEXT NOT NULL, relationships TEXT NOT NULL, "
+            f"created_at REAL NOT NULL, updated_at REAL NOT NULL{columns}, "
+            "PRIMARY KEY (kind, id)) WITHOUT ROWID"
+        )
+        self.db.execute(
+            f"CREATE INDEX IF NOT EXISTS {table}_parent ON {table} (kind, parent_id) "
+            "WHERE parent_id IS NOT NULL"
+        )
+        self.db.execute(f"CREATE INDEX IF NOT EXISTS {table}_updated ON {table} (kind, updated_at)")
+        for name in self._indexed(resource):
+            self.db.execute(
+                f'CREATE INDEX IF NOT EXISTS {table}_{name} ON {table} (kind, "c_{name}")'
+            )
+        self._tables.add(resource)
+        return table
+
+    def _indexed(self, resource: str) -> tuple[str, ...]:
+        fields = self.indexes.get(resource, ())
+        for name in fields:
+            if not _NAME.match(name):
+                raise ValueError(f"not a field name: {name!r}")
+        return fields
 
     def _kind(self, tenant: str, resource: str, make: bool = True) -> int | None:
         """The integer key of (tenant, resource); made on first write, None on a read of nothing."""
@@ -139,8 +247,11 @@ class Store:
         ).fetchone()[0]
         return kind, int(last) - count + 1  # type: ignore[return-value]
 
+    # Writes.
+
     def next_id(self, tenant: str, resource: str) -> int:
-        return self._reserve(tenant, resource, 1)[1]
+        with self._lock:
+            return self._reserve(tenant, resource, 1)[1]
 
     def create_many(
         self, tenant: str, resource: str, rows: list[dict[str, Any]], parent_id: int | None = None
@@ -148,30 +259,46 @@ class Store:
         """Store several new records at once: one id reservation, one batched insert."""
         if not rows:
             return []
-        kind, first = self._reserve(tenant, resource, len(rows))
-        records = [Record(resource, first + i, row, {}, parent_id) for i, row in enumerate(rows)]
-        self.db.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, '{}')",
-            [(kind, r.id, parent_id, dumps(r.attributes)) for r in records],
-        )
-        return records
+        with self._lock:
+            table = self._ensure(resource)
+            kind, first = self._reserve(tenant, resource, len(rows))
+            now = self.now(tenant)
+            records = [
+                Record(resource, first + i, row, {}, parent_id, now, now)
+                for i, row in enumerate(rows)
+            ]
+            self.db.executemany(
+                f"INSERT INTO {table} (kind, id, parent_id, attributes, relationships, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, '{}', ?, ?)",
+                [(kind, r.id, parent_id, dumps(r.attributes), now, now) for r in records],
+            )
+            return records
 
     def insert(self, tenant: str, record: Record) -> Record:
         """Store a record under its own id (fixtures), keeping the id sequence ahead of it."""
-        kind = self._kind(tenant, record.resource)
-        self._insert(kind, record)  # type: ignore[arg-type]
-        self.db.execute("UPDATE kinds SET last = max(last, ?) WHERE kind = ?", (record.id, kind))
-        return record
+        with self._lock:
+            kind = self._kind(tenant, record.resource)
+            if not record.created_at:
+                record.created_at = record.updated_at = self.now(tenant)
+            self._insert(kind, record)  # type: ignore[arg-type]
+            self.db.execute(
+                "UPDATE kinds SET last = max(last, ?) WHERE kind = ?", (record.id, kind)
+            )
+            return record
 
     def _insert(self, kind: int, record: Record) -> Record:
+        table = self._ensure(record.resource)
         self.db.execute(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
+            f"INSERT INTO {table} (kind, id, parent_id, attributes, relationships, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 kind,
                 record.id,
                 record.parent_id,
                 dumps(record.attributes),
                 dumps(record.relationships),
+                record.created_at,
+                record.updated_at,
             ),
         )
         return record
@@ -185,116 +312,289 @@ class Store:
         parent_id: int | None = None,
     ) -> Record:
         """Store a new record under the next id (the sequence already moved past it)."""
-        kind, record_id = self._reserve(tenant, resource, 1)
-        record = Record(resource, record_id, attributes, relationships or {}, parent_id)
-        return self._insert(kind, record)
+        with self._lock:
+            kind, record_id = self._reserve(tenant, resource, 1)
+            now = self.now(tenant)
+            record = Record(
+                resource, record_id, attributes, relationships or {}, parent_id, now, now
+            )
+            return self._insert(kind, record)
+
+    def save(self, tenant: str, record: Record) -> Record:
+        """Write a changed record back; its ``updated_at`` becomes now."""
+        with self._lock:
+            table = self._ensure(record.resource)
+            record.updated_at = self.now(tenant)
+            self.db.execute(
+                f"UPDATE {table} SET attributes = ?, relationships = ?, updated_at = ? "
+                "WHERE kind = ? AND id = ?",
+                (
+                    dumps(record.attributes),
+                    dumps(record.relationships),
+                    record.updated_at,
+                    self._kind(tenant, record.resource),
+                    record.id,
+                ),
+            )
+            return record
+
+    def delete(self, tenant: str, resource: str, record_id: int) -> None:
+        with self._lock:
+            kind = self._kind(tenant, resource, make=False)
+            if kind is None or resource not in self._tables:
+                return
+            self.db.execute(
+                f"DELETE FROM {_table(resource)} WHERE kind = ? AND id = ?", (kind, record_id)
+            )
+
+    # Reads.
 
     def exists(self, tenant: str, resource: str, record_id: int) -> bool:
         """Whether the record exists (cheaper than :meth:`get`: nothing is decoded)."""
         return bool(self.existing(tenant, {resource: {record_id}}))
 
     def existing(self, tenant: str, wanted: dict[str, set[int]]) -> set[tuple[str, int]]:
-        """The ``(resource, id)`` pairs of ``wanted`` that name a record: one query for them all."""
-        resources: dict[int, str] = {}
-        pairs: list[tuple[int, int]] = []
-        for resource, ids in wanted.items():
-            kind = self._kind(tenant, resource, make=False)
-            if kind is not None:
-                resources[kind] = resource
-                pairs.extend((kind, i) for i in ids if _SQLITE_MIN <= i <= _SQLITE_MAX)
+        """The ``(resource, id)`` pairs of ``wanted`` that name a record: one query per resource."""
         found: set[tuple[str, int]] = set()
-        for start in range(0, len(pairs), 500):  # SQLite nests ORs at most 1,000 deep
-            part = pairs[start : start + 500]
-            sql = " OR ".join(["(kind = ? AND id = ?)"] * len(part))
-            args = list(chain.from_iterable(part))
-            rows = self._plain.execute(f"SELECT kind, id FROM records WHERE {sql}", args)
-            found.update((resources[kind], record_id) for kind, record_id in rows)
+        with self._lock:
+            for resource, ids in wanted.items():
+                kind = self._kind(tenant, resource, make=False)
+                valid = [i for i in ids if _SQLITE_MIN <= i <= _SQLITE_MAX]
+                if kind is None or resource not in self._tables or not valid:
+                    continue
+                for start in range(0, len(valid), 500):
+                    part = valid[start : start + 500]
+                    marks = ", ".join("?" * len(part))
+                    rows = self.db.execute(
+                        f"SELECT id FROM {_table(resource)} WHERE kind = ? AND id IN ({marks})",
+                        (kind, *part),
+                    )
+                    found.update((resource, record_id) for (record_id,) in rows)
         return found
 
     def get(self, tenant: str, resource: str, record_id: int) -> Record | None:
-        kind = self._kind(tenant, resource, make=False)
-        if kind is None or not _SQLITE_MIN <= record_id <= _SQLITE_MAX:
+        if not _SQLITE_MIN <= record_id <= _SQLITE_MAX:
             return None  # no record can have an id SQLite cannot store
-        row = self.db.execute(
-            "SELECT * FROM records WHERE kind = ? AND id = ?", (kind, record_id)
-        ).fetchone()
-        return _record(resource, row) if row else None
+        found = self.query(tenant, resource, [Cond("id", "eq", record_id)])
+        return found[0] if found else None
+
+    def get_many(self, tenant: str, resource: str, ids: Sequence[int]) -> dict[int, Record]:
+        """The records with these ids, by id: one query (the GraphQL loaders batch with it)."""
+        valid = [i for i in dict.fromkeys(ids) if _SQLITE_MIN <= i <= _SQLITE_MAX]
+        found: dict[int, Record] = {}
+        for start in range(0, len(valid), 500):
+            part = valid[start : start + 500]
+            for record in self.query(tenant, resource, [Cond("id", "in", part)]):
+                found[record.id] = record
+        return found
 
     def first_id(self, tenant: str, resource: str) -> int | None:
         """The lowest id of a resource in the tenant, or None when it has none."""
-        kind = self._kind(tenant, resource, make=False)
-        row = self.db.execute("SELECT min(id) FROM records WHERE kind = ?", (kind,)).fetchone()
-        return row[0]
-
-    def save(self, tenant: str, record: Record) -> Record:
-        self.db.execute(
-            "UPDATE records SET attributes = ?, relationships = ? WHERE kind = ? AND id = ?",
-            (
-                dumps(record.attributes),
-                dumps(record.relationships),
-                self._kind(tenant, record.resource),
-                record.id,
-            ),
-        )
-        return record
-
-    def delete(self, tenant: str, resource: str, record_id: int) -> None:
-        self.db.execute(
-            "DELETE FROM records WHERE kind = ? AND id = ?",
-            (self._kind(tenant, resource, make=False), record_id),
-        )
+        found = self.query(tenant, resource, limit=1)
+        return found[0].id if found else None
 
     def children(self, tenant: str, resource: str, parent_id: int) -> list[Record]:
-        rows = self.db.execute(
-            "SELECT * FROM records WHERE kind = ? AND parent_id = ? ORDER BY id",
-            (self._kind(tenant, resource, make=False), parent_id),
-        ).fetchall()
-        return [_record(resource, r) for r in rows]
+        return self.query(tenant, resource, [Cond("parent_id", "eq", parent_id)])
+
+    def children_of(
+        self, tenant: str, resource: str, parent_ids: Sequence[int]
+    ) -> dict[int, list[Record]]:
+        """Children of several parents at once, by parent id (each list in id order)."""
+        found: dict[int, list[Record]] = {parent: [] for parent in parent_ids}
+        unique = list(dict.fromkeys(parent_ids))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            for record in self.query(tenant, resource, [Cond("parent_id", "in", part)]):
+                found.setdefault(record.parent_id or 0, []).append(record)
+        return found
 
     def find(self, tenant: str, resource: str, **where: Any) -> list[Record]:
-        """Records whose attributes equal every ``where`` value."""
-        if any(isinstance(v, int) and not _SQLITE_MIN <= v <= _SQLITE_MAX for v in where.values()):
-            return []  # no stored value can equal an integer SQLite cannot hold
-        sql = "SELECT * FROM records WHERE kind = ?"
-        args: list[Any] = [self._kind(tenant, resource, make=False)]
-        for key, value in where.items():
-            sql += f" AND json_extract(attributes, '$.{key}') IS ?"
+        """Records whose attributes equal every ``where`` value (None: no value), in id order."""
+        conds = [
+            Cond(name, "null") if value is None else Cond(name, "eq", value)
+            for name, value in where.items()
+        ]
+        return self.query(tenant, resource, conds)
+
+    def query(
+        self,
+        tenant: str,
+        resource: str,
+        where: Sequence[Predicate] = (),
+        after: int | None = None,
+        limit: int | None = None,
+    ) -> list[Record]:
+        """Records of one tenant's resource meeting every predicate, in id order.
+
+        ``after`` skips ids up to and including it (cursor paging); ``limit`` caps the count.
+        """
+        with self._lock:
+            kind = self._kind(tenant, resource, make=False)
+            if kind is None or resource not in self._tables:
+                return []
+            sql, args = self._select(resource, kind, where)
+            if after is not None:
+                sql += " AND id > ?"
+                args.append(after)
+            sql += " ORDER BY id"
+            if limit is not None:
+                sql += " LIMIT ?"
+                args.append(limit)
+            rows = self.db.execute(sql, args).fetchall()
+        return [_record(resource, row) for row in rows]
+
+    def count(self, tenant: str, resource: str, where: Sequence[Predicate] = ()) -> int:
+        """How many records :meth:`query` would find without a limit."""
+        with self._lock:
+            kind = self._kind(tenant, resource, make=False)
+            if kind is None or resource not in self._tables:
+                return 0
+            sql, args = self._select(resource, kind, where, columns="count(*)")
+            return int(self.db.execute(sql, args).fetchone()[0])
+
+    def _select(
+        self,
+        resource: str,
+        kind: int,
+        where: Sequence[Predicate],
+        columns: str = "id, parent_id, attributes, relationships, created_at, updated_at",
+    ) -> tuple[str, list[Any]]:
+        args: list[Any] = [kind]
+        clauses = ["kind = ?"]
+        tenant = self._tenant_of(kind)
+        for predicate in where:
+            clauses.append(self._clause(tenant, resource, predicate, args))
+        return f"SELECT {columns} FROM {_table(resource)} WHERE {' AND '.join(clauses)}", args
+
+    def _tenant_of(self, kind: int) -> str:
+        for (tenant, _), known in self._kinds.items():
+            if known == kind:
+                return tenant
+        return str(
+            self.db.execute("SELECT tenant FROM kinds WHERE kind = ?", (kind,)).fetchone()[0]
+        )
+
+    def _clause(self, tenant: str, resource: str, predicate: Predicate, args: list[Any]) -> str:
+        if isinstance(predicate, AnyOf):
+            parts = [self._clause(tenant, resource, p, args) for p in predicate.conds]
+            return "(" + " OR ".join(parts or ["0"]) + ")"
+        if isinstance(predicate, Via):
+            column = self._column(resource, predicate.field, args)
+            kind = self._kind(tenant, predicate.resource, make=False)
+            if kind is None or predicate.resource not in self._tables:
+                return "0"
+            inner = ["kind = ?"]
+            args.append(kind)
+            # Unqualified names inside the subquery are the target table's.
+            inner += [self._clause(tenant, predicate.resource, p, args) for p in predicate.conds]
+            return (
+                f"{column} IN (SELECT id FROM {_table(predicate.resource)} "
+                f"WHERE {' AND '.join(inner)})"
+            )
+        return self._cond(resource, predicate, args)
+
+    def _column(self, resource: str, name: str, args: list[Any]) -> str:
+        if name in _COLUMNS:
+            return name
+        if name in self.indexes.get(resource, ()):
+            return f'"c_{name}"'
+        args.append(f'$."{name}"')
+        return "json_extract(attributes, ?)"
+
+    def _cond(self, resource: str, cond: Cond, args: list[Any]) -> str:
+        column = self._column(resource, cond.field, args)
+        if cond.op in ("null", "notnull"):
+            return f"{column} IS {'' if cond.op == 'null' else 'NOT '}NULL"
+        left, right = column, "?"
+        if cond.as_time:
+            # Both sides as Julian days: ISO 8601 text with any offset, or the epoch columns.
+            epoch = ", 'unixepoch'" if cond.field in ("created_at", "updated_at") else ""
+            left, right = f"julianday({column}{epoch})", "julianday(?)"
+        value = cond.value
+        if cond.op in _COMPARE:
             args.append(value)
-        rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
-        return [_record(resource, r) for r in rows]
+            return f"{left} {_COMPARE[cond.op]} {right}"
+        if cond.op == "in":
+            values = list(value)
+            if not values:
+                return "0"
+            args.extend(values)
+            return f"{left} IN ({', '.join([right] * len(values))})"
+        if cond.op == "between":
+            low, high = value
+            args.extend([low, high])
+            return f"{left} BETWEEN {right} AND {right}"
+        if cond.op == "contains":
+            args.append(str(value))
+            return f"instr({column}, ?) > 0"
+        if cond.op == "icontains":
+            args.append(str(value))
+            return f"instr(fold({column}), fold(?)) > 0"
+        raise ValueError(f"unknown operator {cond.op!r}")
+
+    # Tokens.
 
     def add_token(self, token: Token) -> None:
-        self.db.execute("INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?)", astuple(token))
+        with self._lock:
+            self.db.execute("INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?)", astuple(token))
 
     def token(self, access_token: str) -> Token | None:
         """The token with this access token, revoked or not."""
-        row = self._plain.execute(
-            "SELECT * FROM tokens WHERE access_token = ?", (access_token,)
-        ).fetchone()
+        with self._lock:
+            row = self.db.execute(
+                "SELECT * FROM tokens WHERE access_token = ?", (access_token,)
+            ).fetchone()
         return _token(row) if row else None
 
     def refreshable(self, refresh_token: str, client_id: str) -> Token | None:
         """The unrevoked token of ``client_id`` that this refresh token belongs to."""
-        row = self._plain.execute(
-            "SELECT * FROM tokens WHERE refresh_token = ? AND client_id = ? AND revoked = 0",
-            (refresh_token, client_id),
-        ).fetchone()
+        with self._lock:
+            row = self.db.execute(
+                "SELECT * FROM tokens WHERE refresh_token = ? AND client_id = ? AND revoked = 0",
+                (refresh_token, client_id),
+            ).fetchone()
         return _token(row) if row else None
 
     def revoke(self, access_token: str) -> None:
-        self.db.execute("UPDATE tokens SET revoked = 1 WHERE access_token = ?", (access_token,))
+        with self._lock:
+            self.db.execute("UPDATE tokens SET revoked = 1 WHERE access_token = ?", (access_token,))
+
+    # Whole tenants.
 
     def tenants(self) -> list[str]:
-        sql = "SELECT DISTINCT tenant FROM kinds JOIN records USING (kind) ORDER BY 1"
-        return [r[0] for r in self.db.execute(sql)]
+        """Tenants that hold at least one record."""
+        with self._lock:
+            names: set[str] = set()
+            for resource in self._tables:
+                sql = f"SELECT DISTINCT tenant FROM kinds JOIN {_table(resource)} USING (kind)"
+                names.update(name for (name,) in self.db.execute(sql))
+            return sorted(names)
 
     def clear(self, tenant: str | None = None) -> None:
         """Forget every record, id sequence and token (of one tenant, or of all)."""
-        where, args = ("", ()) if tenant is None else (" WHERE tenant = ?", (tenant,))
-        self.db.execute(f"DELETE FROM records WHERE kind IN (SELECT kind FROM kinds{where})", args)
-        self.db.execute(f"DELETE FROM kinds{where}", args)
-        self.db.execute(f"DELETE FROM tokens{where}", args)
-        self._kinds.clear()
+        with self._lock:
+            where, args = ("", ()) if tenant is None else (" WHERE tenant = ?", (tenant,))
+            for resource in self._tables:
+                self.db.execute(
+                    f"DELETE FROM {_table(resource)} WHERE kind IN (SELECT kind FROM kinds{where})",
+                    args,
+                )
+            self.db.execute(f"DELETE FROM kinds{where}", args)
+            self.db.execute(f"DELETE FROM tokens{where}", args)
+            self._kinds.clear()
+
+    def records(self, tenant: str | None = None) -> list[Record]:
+        """Every record (of one tenant, or of all), by resource and id: for tests and exports."""
+        with self._lock:
+            names = [tenant] if tenant is not None else [t for t, _ in self._all_kinds()]
+            found = []
+            for name in dict.fromkeys(names):
+                for resource in sorted(self._tables):
+                    found += self.query(name, resource)
+            return found
+
+    def _all_kinds(self) -> list[tuple[str, str]]:
+        return [(t, r) for t, r in self.db.execute("SELECT tenant, resource FROM kinds")]
 
     def snapshot(self) -> sqlite3.Connection:
         """An in-memory copy of the whole database."""
@@ -308,6 +608,11 @@ class Store:
         with self._lock:
             snapshot.backup(self.db)
             self._kinds.clear()
+            self._tables = self._existing_tables()
+
+
+def _fold(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
 
 
 def _token(row: tuple[Any, ...]) -> Token:
@@ -315,12 +620,15 @@ def _token(row: tuple[Any, ...]) -> Token:
     return Token(*fields, revoked=bool(revoked))
 
 
-def _record(resource: str, row: sqlite3.Row) -> Record:
+def _record(resource: str, row: tuple[Any, ...]) -> Record:
+    record_id, parent_id, attributes, relationships, created_at, updated_at = row
     # json, not orjson: orjson reads an integer wider than 64 bits as a float.
     return Record(
         resource,
-        row["id"],
-        json.loads(row["attributes"]),
-        json.loads(row["relationships"]),
-        row["parent_id"],
+        record_id,
+        json.loads(attributes),
+        json.loads(relationships),
+        parent_id,
+        created_at,
+        updated_at,
     )

@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from contracts import operations
-from contracts.registry import unique_keys
+from contracts.registry import references, unique_keys
 from mock_server.errors import unprocessable
 from mock_server.store import Store
 
-# Fields whose name does not say the resource they point at.
-_ALIASES: dict[str, str | None] = {
-    "to_location_id": "locations",
-    "location_to_id": "locations",
-    "location_from_id": "locations",
-    "storage_unit_to_id": "storage_units",
-    "storage_unit_from_id": "storage_units",
-    "goods_out_bay_id": "locations",
-    "base_storage_unit_type_id": "storage_unit_types",
-    "parent_product_id": "products",
-    "child_product_id": "products",
-    "delivery_address_id": None,
-    "user_id": None,  # users are outside the first version
-    "load_id": None,
-}
 
-
-@cache
-def _known_types() -> frozenset[str]:
-    return frozenset(
-        {op.data_type for op in operations().values() if op.data_type} | {"stocks", "tasks"}
-    )
-
-
-@cache
 def target(field: str) -> str | None:
-    """The resource a ``*_id`` field points at, or None when it points at none we store."""
-    if field in _ALIASES:
-        return _ALIASES[field]
-    if not field.endswith("_id"):
-        return None
-    stem = field[:-3]
-    plural = stem + ("es" if stem.endswith("s") else "s")
-    return plural if plural in _known_types() else None
+    """The resource a ``*_id`` field points at (``x-clarus-references`` in the schemas), or None."""
+    return references().get(field)
 
 
 def known_references(

@@ -115,11 +115,11 @@ def _plant(store: Store) -> None:
 
 
 def _everything(store: Store) -> list[tuple[Any, ...]]:
-    sql = (
-        "SELECT tenant, resource, id, parent_id, attributes, relationships "
-        "FROM kinds JOIN records USING (kind) ORDER BY tenant, resource, id"
-    )
-    return [tuple(row) for row in store.db.execute(sql)]
+    return [
+        (tenant, r.resource, r.id, r.parent_id, r.attributes, r.relationships)
+        for tenant in ("demo", "sandbox")
+        for r in store.records(tenant)
+    ]
 
 
 def _field_names(schema: Any) -> set[str]:
