@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contracts import operations
+from contracts.graphql_spec import index_plan
 from contracts.names import nearest
 from mock_server import __version__, auth
 from mock_server.admin.routes import ROUTES as ADMIN_ROUTES
@@ -25,6 +26,7 @@ from mock_server.auth import OAuth, bearer
 from mock_server.clock import Clock
 from mock_server.errors import ApiError, error_response, json_response
 from mock_server.fixtures import Pack, load_pack, seed
+from mock_server.graphql.routes import ROUTES as GRAPHQL_ROUTES
 from mock_server.rest.routes import rest_routes
 from mock_server.settings import Settings
 from mock_server.store import Store
@@ -194,8 +196,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the server: load the fixture pack, seed the store, mount every route."""
     settings = settings or Settings()
     pack = load_pack(settings.fixtures)
-    store = Store(settings.data)
-    state = MockState(settings, pack, store)
+    clock = Clock()
+    store = Store(settings.data, indexes=index_plan(), now=lambda tenant: clock.now())
+    state = MockState(settings, pack, store, clock)
     state.oauth.clients = {c.client_id: c for c in pack.clients}
     state.oauth.lifetime = pack.token_lifetime
     if store.tenants():  # a persistent file keeps its state across restarts
@@ -208,6 +211,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             *auth.ROUTES,
+            *GRAPHQL_ROUTES,
             Mount("/api/v1", routes=api),
             Mount("/api", routes=api),
             Mount("/__mock", routes=ADMIN_ROUTES),
@@ -229,7 +233,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 
 def _seed_snapshot(pack: Pack) -> Any:
-    fresh = Store()
+    fresh = Store(indexes=index_plan())
     with fresh.transaction():
         seed(fresh, pack)
     return fresh.snapshot()

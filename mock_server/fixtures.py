@@ -9,14 +9,17 @@ pointer, and the server does not start. Beyond the create contract a pack may sa
 - ``state`` on a record: attributes the warehouse sets, not the create contract (a receipt's
   ``status: received``);
 - ``stock`` and ``tasks``: records the API never creates directly, written as they are stored;
-- a goods out with ``goods_out_status_id: 5`` (ALLOCATED) is allocated against the pack's stock when
-  the tenant is seeded, as the warehouse would have done.
+- a goods out with ``goods_out_status_id`` 5 (ALLOCATED) or 3 (PICK) is allocated against the pack's
+  stock when the tenant is seeded, as the warehouse would have done.
+- raw sections (``stock``, ``tasks``, and every resource the read API has but no create operation
+  makes: ``transactions``, ``groups``, ``goods_out_pick_lists``...) hold records as they are stored.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -25,10 +28,11 @@ from typing import Any
 import yaml
 
 from contracts import get_operation, operations, validate
+from contracts.graphql_spec import spec
 from contracts.normalize import normalize
 from mock_server.auth import Client
 from mock_server.domain import goods_in, goods_outs, processes
-from mock_server.store import Record, Store
+from mock_server.store import Cond, Record, Store
 
 # libyaml's loader parses the demo pack ten times faster than the pure-Python one (server start-up).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -121,12 +125,28 @@ def _load_tenant(pack: Pack, path: Traversable) -> None:
         for index, item in enumerate(items or []):
             rows += _record(path, kind, index, item, numbers)
     _storage_unit_priorities(rows)
-    for section in ("stock", "tasks"):
+    for section, items in doc.items():
+        if section in ("subdomain", "clients", "records"):
+            continue
         resource = "stocks" if section == "stock" else section
-        for index, item in enumerate(doc.get(section) or []):
-            attributes = {k: v for k, v in item.items() if k != "id"}
-            rows.append(Record(resource, int(item.get("id", index + 1)), attributes, {}))
+        if resource not in _stored_only():
+            raise FixtureError(
+                f"{path}: {section}: not a section of a tenant file (records go under `records`; "
+                f"raw sections: stock, {', '.join(sorted(_stored_only() - {'stocks'}))})"
+            )
+        for index, item in enumerate(items or []):
+            attributes = {k: v for k, v in item.items() if k not in ("id", "parent_id")}
+            parent = item.get("parent_id")
+            rows.append(Record(resource, int(item.get("id", index + 1)), attributes, {}, parent))
     pack.tenants[tenant] = rows
+
+
+@cache
+def _stored_only() -> frozenset[str]:
+    """Resources a pack writes as they are stored: the API never creates them directly."""
+    creatable = {name.removesuffix(".create") for name in operations() if name.endswith(".create")}
+    read = {root.resource for root in spec().roots.values() if root.resource}
+    return frozenset({"stocks", "tasks"} | (read - creatable))
 
 
 class _ChildIds:
@@ -299,7 +319,12 @@ def _settle(store: Store, tenant: str) -> None:
             if "status" not in record.attributes:  # what the create handlers start them with
                 record.attributes["status"] = "pending"
                 store.save(tenant, record)
-    for order in store.find(tenant, "goods_outs", goods_out_status_id=goods_outs.ALLOCATED):
+    for order in store.query(tenant, "goods_outs"):
+        if "goods_out_status_id" not in order.attributes:  # as the create handler starts it
+            order.attributes["goods_out_status_id"] = goods_outs.PENDING
+            store.save(tenant, order)
+    allocated = (goods_outs.ALLOCATED, goods_outs.PICK)
+    for order in store.query(tenant, "goods_outs", [Cond("goods_out_status_id", "in", allocated)]):
         short = processes.allocate_order(store, tenant, order)
         if short:
             line, need, got = short[0]

@@ -110,11 +110,17 @@ class AnyOf:
 
 @dataclass(frozen=True)
 class Via:
-    """True when ``field`` names a record of ``resource`` that meets every one of ``conds``."""
+    """True when ``field`` is the ``select`` value of a record of ``resource`` meeting ``conds``.
+
+    ``Via("product_id", "products", (Cond("code", "eq", "A"),))``: the product named is coded A;
+    ``Via("id", "account_products", (Cond("account_id", "eq", 3),), select="product_id")``: some
+    account product of account 3 names this record.
+    """
 
     field: str
     resource: str
     conds: tuple[Predicate, ...]
+    select: str = "id"
 
 
 Predicate = Cond | AnyOf | Via
@@ -483,12 +489,13 @@ class Store:
             kind = self._kind(tenant, predicate.resource, make=False)
             if kind is None or predicate.resource not in self._tables:
                 return "0"
+            selected = self._column(predicate.resource, predicate.select, args)
             inner = ["kind = ?"]
             args.append(kind)
             # Unqualified names inside the subquery are the target table's.
             inner += [self._clause(tenant, predicate.resource, p, args) for p in predicate.conds]
             return (
-                f"{column} IN (SELECT id FROM {_table(predicate.resource)} "
+                f"{column} IN (SELECT {selected} FROM {_table(predicate.resource)} "
                 f"WHERE {' AND '.join(inner)})"
             )
         return self._cond(resource, predicate, args)

@@ -203,14 +203,8 @@ def process_and_consolidate_picks(ctx: Ctx) -> Record:
 
 
 def is_short_pickable(account: Record) -> bool:
-    """Whether an account lets its orders be shorted.
-
-    The vendor gates shorting on the account's ``is_short_pickable``, but ``accounts.create`` has no
-    such field, so a fixture pack cannot set it: the demo pack marks its short-pickable account by
-    name instead ("Borealis Outdoor (short-pickable)"). Either sign counts.
-    """
-    name = str(account.attributes.get("name") or "").lower()
-    return account.attributes.get("is_short_pickable") is True or "short-pickable" in name
+    """Whether an account lets its orders be shorted (the short order lines page's prerequisite)."""
+    return account.attributes.get("is_short_pickable") is True
 
 
 def _check_shortable(ctx: Ctx, index: int, order: Record) -> None:

@@ -1,0 +1,1 @@
+"""The vendor's GraphQL read API at /graphql: every documented root as a cursor connection."""
