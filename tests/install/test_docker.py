@@ -2,8 +2,8 @@
 
 hadolint lints the Dockerfile; the image's build command builds a wheel from exactly what the
 Dockerfile copies; its ENTRYPOINT and HEALTHCHECK run on the host from that wheel, with /data, the
-port and the listening address replaced. A broken entry point, healthcheck or COPY list fails
-here rather than at a user's `docker run`.
+port and the listening address replaced; compose.yaml is read as YAML and its receiver is run.
+A broken entry point, healthcheck or COPY list fails here rather than at a user's `docker run`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,16 @@ import signal
 import subprocess
 import sys
 import sysconfig
+import time
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
+import yaml
 
 from mock_server.cli import _parser
 from tests.install.test_wheel import _run, _venv_with, _wait_for_health
@@ -31,6 +34,7 @@ from tests.server.conftest import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
+COMPOSE = ROOT / "docker" / "compose.yaml"
 PORT = "8765"  # the port the image listens on and EXPOSEs
 DATA = "/data"  # the image's volume
 TOKEN_VARIABLE = "CLARUS_MOCK_ADMIN_TOKEN"  # read by the healthcheck
@@ -317,3 +321,88 @@ def test_healthcheck_sends_the_admin_token_from_the_environment(
             assert (check.returncode, "401" in check.stderr) == (1, True), check.stderr
         check = _healthcheck(venv, env, port, token="s3cret")
         assert check.returncode == 0, check.stderr
+
+
+def _compose() -> dict[str, object]:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def test_compose_file_builds_the_image_and_keeps_state_in_a_named_volume() -> None:
+    compose = _compose()
+    assert set(compose) <= {"name", "services", "volumes"}  # no obsolete `version:`
+    services = compose["services"]
+    assert set(services) == {"clarus-mock", "receiver"}
+
+    mock = services["clarus-mock"]
+    context = (COMPOSE.parent / mock["build"]["context"]).resolve()
+    assert context == ROOT
+    assert (context / mock["build"]["dockerfile"]).resolve() == DOCKERFILE
+    # command: is appended to the image's ENTRYPOINT, and must still parse as serve options.
+    assert isinstance(mock["command"], list)
+    _, *argv = _exec_form(_one(_stages(DOCKERFILE)[-1], "ENTRYPOINT").args)
+    assert _parser().parse_args([*argv, *mock["command"]]).command == "serve"
+    for port in mock["ports"]:
+        host, _, container = port.split(":")
+        assert (host, container) == ("127.0.0.1", PORT), port
+    (volume,) = mock["volumes"]
+    name, target = volume.split(":")
+    assert target == DATA
+    assert name in compose["volumes"]
+    assert "healthcheck" not in mock  # the image's own
+
+    receiver = services["receiver"]
+    (mount,) = receiver["volumes"]
+    source, target, mode = mount.split(":")
+    assert mode == "ro"
+    assert (COMPOSE.parent / source).is_file(), source
+    assert target in receiver["command"]
+    check = receiver["healthcheck"]
+    assert check["test"][0] == "CMD"
+    assert all(re.fullmatch(r"\d+s", check[k]) for k in ("interval", "timeout", "start_period"))
+    assert isinstance(check["retries"], int)
+
+
+def test_compose_receiver_prints_what_it_gets_and_passes_its_healthcheck(tmp_path: Path) -> None:
+    """The receiver's command and healthcheck, run on the host with a free port."""
+    receiver = _compose()["services"]["receiver"]
+    (mount,) = receiver["volumes"]
+    source, target, _ = mount.split(":")
+    port = str(_free_port())
+
+    def here(argv: list[str]) -> list[str]:
+        program, *rest = argv
+        assert program == "python", argv
+        swapped = [a.replace("9000", port) for a in rest]
+        return [
+            sys.executable,
+            *(str(COMPOSE.parent / source) if a == target else a for a in swapped),
+        ]
+
+    log = tmp_path / "receiver.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*here(receiver["command"]), "--host", "127.0.0.1"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        healthcheck = here(receiver["healthcheck"]["test"][1:])
+        deadline = time.monotonic() + 30
+        while subprocess.run(healthcheck, capture_output=True, check=False, timeout=30).returncode:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"never healthy:\n{log.read_text()}"
+            time.sleep(0.1)
+        sent = httpx.post(
+            f"http://127.0.0.1:{port}/hooks/goods_outs",
+            json={"event": "dispatched", "id": 7},
+            headers={"X-ClarusWMS-Integration-ID": "3"},
+            timeout=5,
+        )
+        assert sent.status_code == 204
+    finally:
+        process.send_signal(signal.SIGTERM)  # as `docker stop`: it must exit at once, with 0
+        assert process.wait(timeout=10) == 0
+    printed = log.read_text()
+    assert "POST /hooks/goods_outs" in printed
+    assert "X-ClarusWMS-Integration-ID: 3" in printed
+    assert '"event": "dispatched"' in printed
