@@ -92,6 +92,23 @@ def _venv_with(wheel: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return venv, env
 
 
+def _wait_for_health(
+    server: subprocess.Popen[bytes], base: str, log: Path, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """The first answer of ``base``/__mock/health, whatever its status, while ``server`` runs.
+
+    Fails with the server's output (``log``) if it exits first or does not answer within 30 s.
+    """
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert server.poll() is None, f"clarus-mock serve exited:\n{log.read_text()}"
+        try:
+            return httpx.get(f"{base}/__mock/health", headers=headers, timeout=2)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"no answer on {base}:\n{log.read_text()}")
+
+
 def test_wheel_installed_outside_the_checkout_serves_the_demo_pack(tmp_path: Path) -> None:
     """`pip install .` then `clarus-mock serve`: health names the demo pack, a token is issued.
 
@@ -130,15 +147,7 @@ def test_wheel_installed_outside_the_checkout_serves_the_demo_pack(tmp_path: Pat
         )
     try:
         base = f"http://127.0.0.1:{port}"
-        health = None
-        deadline = time.monotonic() + 30
-        while health is None and time.monotonic() < deadline:
-            assert server.poll() is None, f"clarus-mock serve exited:\n{log.read_text()}"
-            try:
-                health = httpx.get(f"{base}/__mock/health", timeout=2)
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert health is not None, f"no answer on {base}:\n{log.read_text()}"
+        health = _wait_for_health(server, base, log)
         assert health.status_code == 200
         assert health.json()["pack"] == "demo"
         token = httpx.post(
