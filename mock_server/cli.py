@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     openapi = sub.add_parser("openapi", help="print the OpenAPI 3.1 document")
     openapi.add_argument("--output", help="write to this file instead of stdout")
 
+    graphql_schema = sub.add_parser(
+        "graphql-schema", help="print the GraphQL schema (SDL) that /graphql serves"
+    )
+    graphql_schema.add_argument("--output", help="write to this file instead of stdout")
+
     docs = sub.add_parser("docs", help="print or write the generated reference docs")
     docs.add_argument("--write", action="store_true", help="write docs/ in the current folder")
 
@@ -76,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {
         "check": _check,
         "openapi": _openapi,
+        "graphql-schema": _graphql_schema,
         "docs": _docs,
         "serve": _serve,
         "token": _token,
@@ -114,6 +120,13 @@ def _openapi(args: argparse.Namespace) -> int:
     from contracts.openapi import openapi_document
 
     _emit(json.dumps(openapi_document(), indent=2) + "\n", args.output)
+    return 0
+
+
+def _graphql_schema(args: argparse.Namespace) -> int:
+    from mock_server.graphql.schema import build
+
+    _emit(build().as_str() + "\n", args.output)
     return 0
 
 

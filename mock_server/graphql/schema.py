@@ -34,6 +34,9 @@ from mock_server.graphql import connection
 from mock_server.store import Record
 
 MAX_DEPTH = 10
+MAX_ALIASES = 30
+"""Deepest nesting and most aliases one query may use; more is an error, not a slow answer."""
+Decimal = typing.NewType("Decimal", float)
 _SCALARS: dict[str, Any] = {
     "id": strawberry.ID,
     "string": str,
@@ -469,8 +472,8 @@ class _Schema(strawberry.Schema):
         return None
 
 
-Decimal = strawberry.scalar(
-    typing.NewType("Decimal", float),
+_DECIMAL = strawberry.scalar(
+    name="Decimal",
     serialize=lambda value: int(value) if float(value).is_integer() else float(value),
     parse_value=float,
     description="A quantity: a JSON number, whole numbers without a fraction (240, 2.5).",
@@ -490,6 +493,9 @@ def build() -> strawberry.Schema:
     query = _make_type("Query", members, "The Clarus read API: one connection per resource.")
     return _Schema(
         query=query,
-        config=StrawberryConfig(auto_camel_case=False),
-        extensions=[QueryDepthLimiter(max_depth=MAX_DEPTH), MaxAliasesLimiter(max_alias_count=30)],
+        config=StrawberryConfig(auto_camel_case=False, scalar_map={Decimal: _DECIMAL}),
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        ],
     )
