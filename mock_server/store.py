@@ -32,7 +32,7 @@ from typing import Any
 
 from mock_server.json_text import dumps
 
-_SCHEMA_VERSION = 3
+_SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kinds (
     kind INTEGER PRIMARY KEY, tenant TEXT NOT NULL, resource TEXT NOT NULL,
@@ -199,8 +199,10 @@ class Store:
         table = _table(resource)
         if resource in self._tables:
             return table
+        # No declared type: the column keeps each value as json_extract gives it. ("ANY" would mean
+        # numeric affinity outside STRICT tables, turning the text "0123" into the number 123.)
         columns = "".join(
-            f', "c_{name}" ANY GENERATED ALWAYS AS (json_extract(attributes, \'$."{name}"\'))'
+            f', "c_{name}" GENERATED ALWAYS AS (json_extract(attributes, \'$."{name}"\'))'
             for name in self._indexed(resource)
         )
         self.db.execute(
@@ -505,8 +507,11 @@ class Store:
             return name
         if name in self.indexes.get(resource, ()):
             return f'"c_{name}"'
-        args.append(f'$."{name}"')
-        return "json_extract(attributes, ?)"
+        # The path is written into the SQL, not bound: a clause that ends up not using the column
+        # (an empty IN) must not leave a stray argument behind. Names come from the schemas.
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"not a field name: {name!r}")
+        return f"json_extract(attributes, '$.\"{name}\"')"
 
     def _cond(self, resource: str, cond: Cond, args: list[Any]) -> str:
         column = self._column(resource, cond.field, args)

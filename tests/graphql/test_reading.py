@@ -99,6 +99,13 @@ def test_all_codes_matches_any_of_the_five_code_fields_exactly(gql: GraphQL) -> 
     assert codes(gql, {"all_codes": {"eq": "B-A"}}) == []  # exact, not a substring
 
 
+def test_codes_that_look_like_numbers_stay_text(gql: GraphQL) -> None:
+    product(gql, "0123", barcode="0123")
+    product(gql, "123", barcode="123")  # not a duplicate of "0123"
+    assert codes(gql, {"code": {"eq": "0123"}}) == ["0123"]
+    assert codes(gql, {"barcode": {"between": ["0", "0124"]}}) == ["0123"]
+
+
 def test_like_is_case_sensitive_and_ilike_is_not(gql: GraphQL) -> None:
     product(gql, "Case-Tee")
     assert codes(gql, {"code": {"like": "Case-T"}}) == ["Case-Tee"]
