@@ -15,14 +15,27 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
-from hypothesis import assume
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
-from hypothesis_jsonschema import from_schema
-
 from contracts.forms import strict_request_schema
 from contracts.mutations import MUTATION_RULES, WARNING_RULES, Mutation, mutation_sites
 from contracts.registry import get_operation
+
+# Hypothesis and hypothesis-jsonschema come with the `hypothesis` extra only: `pip install
+# clarus-mock` serves and checks payloads without them, and must not pin an integrator's Hypothesis.
+_EXTRA_MODULES = frozenset({"hypothesis", "hypothesis_jsonschema"})
+try:
+    from hypothesis import assume
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+    from hypothesis_jsonschema import from_schema
+except ModuleNotFoundError as error:
+    if error.name not in _EXTRA_MODULES:
+        raise
+    raise ImportError(
+        "contracts.valid, contracts.invalid and contracts.InvalidPayload need Hypothesis and "
+        f"hypothesis-jsonschema, which a plain install leaves out ({error}); install them with: "
+        "pip install 'clarus-mock[hypothesis]'",
+        name=error.name,
+    ) from error
 
 _MAX_ITEMS = 4
 _UPPER = string.ascii_uppercase + string.digits
