@@ -27,6 +27,8 @@ try:
     from hypothesis import strategies as st
     from hypothesis.errors import InvalidArgument
     from hypothesis_jsonschema import from_schema
+
+    from contracts import _hypothesis_compat
 except ModuleNotFoundError as error:
     if error.name not in _EXTRA_MODULES:
         raise
@@ -36,6 +38,10 @@ except ModuleNotFoundError as error:
         "pip install 'clarus-mock[hypothesis]'",
         name=error.name,
     ) from error
+
+# hypothesis-jsonschema 0.23.1, its newest release, calls many.more(), which Hypothesis 6.170.10
+# removed; this gives it back to hypothesis-jsonschema alone, so no upper bound pins Hypothesis.
+_hypothesis_compat.install()
 
 _MAX_ITEMS = 4
 _UPPER = string.ascii_uppercase + string.digits

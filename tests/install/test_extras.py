@@ -1,5 +1,5 @@
 """`pip install clarus-mock` serves and checks without Hypothesis; the `hypothesis` extra adds the
-strategies."""
+strategies and never caps an integrator's Hypothesis."""
 
 from __future__ import annotations
 
@@ -35,6 +35,17 @@ def test_the_hypothesis_extra_brings_both_and_the_test_extra_includes_it() -> No
     names = {canonicalize_name(r.name) for r in _requirements(extras["hypothesis"])}
     assert names == HYPOTHESIS_PACKAGES
     assert "clarus-mock[hypothesis]" in extras["test"]
+
+
+def test_no_upper_bound_on_hypothesis_anywhere() -> None:
+    """An upper bound would make pip downgrade (or refuse) an integrator's newer Hypothesis."""
+    project = _project()
+    extras = project["optional-dependencies"].values()
+    lines = [*project["dependencies"], *(line for extra in extras for line in extra)]
+    for requirement in _requirements(lines):
+        if canonicalize_name(requirement.name) in HYPOTHESIS_PACKAGES:
+            capped = [s for s in requirement.specifier if s.operator in {"<", "<=", "==", "~="}]
+            assert not capped, f"{requirement}: no upper bound, see pyproject.toml"
 
 
 # Run in a child process: the test process's Hypothesis must stay importable for the other tests.
