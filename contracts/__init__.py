@@ -5,6 +5,8 @@
 'required'
 """
 
+from __future__ import annotations
+
 from typing import Any
 
 from contracts.reader import Document, NotJsonError, read_json
@@ -22,7 +24,12 @@ _LAZY = {"InvalidPayload", "invalid", "valid"}
 
 
 def __getattr__(name: str) -> Any:
-    # The strategies import Hypothesis (~0.3 s); the server never needs them, so load on first use.
+    """Load the Hypothesis strategies on first use.
+
+    They import Hypothesis (~0.3 s), which the server never needs, and Hypothesis and
+    hypothesis-jsonschema come only with the ``hypothesis`` extra; without it this raises the
+    ``ImportError`` from :mod:`contracts.strategies`, which names the command that installs them.
+    """
     if name in _LAZY:
         from contracts import strategies
 

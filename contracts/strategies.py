@@ -15,14 +15,33 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
-from hypothesis import assume
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
-from hypothesis_jsonschema import from_schema
-
 from contracts.forms import strict_request_schema
 from contracts.mutations import MUTATION_RULES, WARNING_RULES, Mutation, mutation_sites
 from contracts.registry import get_operation
+
+# Hypothesis and hypothesis-jsonschema come with the `hypothesis` extra only: `pip install
+# clarus-mock` serves and checks payloads without them, and must not pin an integrator's Hypothesis.
+_EXTRA_MODULES = frozenset({"hypothesis", "hypothesis_jsonschema"})
+try:
+    from hypothesis import assume
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+    from hypothesis_jsonschema import from_schema
+
+    from contracts import _hypothesis_compat
+except ModuleNotFoundError as error:
+    if error.name not in _EXTRA_MODULES:
+        raise
+    raise ImportError(
+        "contracts.valid, contracts.invalid and contracts.InvalidPayload need Hypothesis and "
+        f"hypothesis-jsonschema, which a plain install leaves out ({error}); install them with: "
+        "pip install 'clarus-mock[hypothesis]'",
+        name=error.name,
+    ) from error
+
+# hypothesis-jsonschema 0.23.1, its newest release, calls many.more(), which Hypothesis 6.170.10
+# removed; this gives it back to hypothesis-jsonschema alone, so no upper bound pins Hypothesis.
+_hypothesis_compat.install()
 
 _MAX_ITEMS = 4
 _UPPER = string.ascii_uppercase + string.digits

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import httpx
+from packaging.requirements import Requirement
 
 from tests.server.conftest import _free_port
 
@@ -165,8 +166,24 @@ def test_wheel_installed_outside_the_checkout_serves_the_demo_pack(tmp_path: Pat
         server.terminate()
         server.wait(timeout=10)
 
+    archive = zipfile.ZipFile(wheel)
+    names = set(archive.namelist())
+
+    # The metadata pip reads: Hypothesis comes with the `hypothesis` extra only, never with the core.
+    (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    requires = [
+        Requirement(line.removeprefix("Requires-Dist:").strip())
+        for line in archive.read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist:")
+    ]
+    hypothesis = [r for r in requires if r.name.startswith("hypothesis")]
+    assert {r.name for r in hypothesis} == {"hypothesis", "hypothesis-jsonschema"}, requires
+    for requirement in hypothesis:
+        assert requirement.marker is not None, requirement
+        assert not requirement.marker.evaluate({"extra": ""}), requirement
+        assert requirement.marker.evaluate({"extra": "hypothesis"}), requirement
+
     # The package data: every pack file and schema, at the place the code looks for it.
-    names = set(zipfile.ZipFile(wheel).namelist())
     for data in [*ROOT.glob("fixtures/*/*.yaml"), *ROOT.glob("contracts/schemas/*.json")]:
         inside = data.relative_to(ROOT).as_posix().replace("fixtures/", "mock_server/packs/", 1)
         assert inside in names
