@@ -418,12 +418,13 @@ def test_short_vendor_errors_and_reason_code(api: Api) -> None:
     _rule(api.call("POST", SHORT, body), "unsuitable_reference", "/reason_code_id")
 
 
-def test_short_pickable_by_flag_or_by_name() -> None:
+def test_short_pickable_by_the_accounts_flag_alone() -> None:
     def account(**attributes: Any) -> Record:
         return Record("accounts", 1, attributes, {})
 
     assert processes.is_short_pickable(account(name="Acme", is_short_pickable=True))
-    assert processes.is_short_pickable(account(name="Borealis Outdoor (short-pickable)"))
+    # The name means nothing: the flag is an attribute an account is created with.
+    assert not processes.is_short_pickable(account(name="Borealis Outdoor (short-pickable)"))
     assert not processes.is_short_pickable(account(name="Acme Retail"))
 
 
