@@ -210,6 +210,41 @@ def _jsonapi_request(
     }
 
 
+def _response_relationships(named: dict[str, str]) -> dict[str, Any]:
+    """``data.relationships`` of an answer: each name -> the id field whose record it is.
+
+    ``{"account": "account_id"}`` answers ``"account": {"data": {"id": "1", "type": "accounts"}}``
+    (string ids, the type from the field's ``x-clarus-references``), ``{"data": null}`` when unset.
+    """
+    if not named:
+        return {"type": "object"}
+    targets = references()
+    return {
+        "type": "object",
+        "properties": {
+            name: {
+                "type": "object",
+                "x-clarus-from": field,
+                "required": ["data"],
+                "properties": {
+                    "data": {
+                        "type": ["object", "null"],
+                        "required": ["id", "type"],
+                        "properties": {
+                            "id": _id_schema("string"),
+                            "type": {"const": targets[field]},
+                        },
+                        "additionalProperties": False,
+                    }
+                },
+                "additionalProperties": False,
+            }
+            for name, field in named.items()
+        },
+        "additionalProperties": False,
+    }
+
+
 def _jsonapi_response(
     file_name: str, data_type: str, id_type: str, spec: dict[str, Any]
 ) -> dict[str, Any]:
@@ -220,7 +255,7 @@ def _jsonapi_response(
             "id": _id_schema(id_type),
             "type": {"const": data_type},
             "attributes": answered(resolve(file_name, spec["attributes"])),
-            "relationships": {"type": "object"},
+            "relationships": _response_relationships(spec.get("relationships", {})),
         },
         "additionalProperties": False,
     }

@@ -32,13 +32,29 @@ def shape(schema: dict[str, Any] | None, value: Any) -> Any:
 
 
 def resource_object(op: Operation, record: Record) -> dict[str, Any]:
-    """``{"id", "type", "attributes"}`` with every attribute the response contract names."""
+    """``{"id", "type", "attributes"}`` with every attribute the response contract names, and
+    ``relationships`` where the contract names them (an account-warehouse's account and warehouse)."""
     data_schema = (op.response_schema or {}).get("properties", {}).get("data", {})
     props = data_schema.get("properties", {})
     attributes = shape(props.get("attributes"), record.attributes)
     ident: int | str = str(record.id) if op.id_type == "string" else record.id
     data_type = props.get("type", {}).get("const", record.resource)
-    return {"id": ident, "type": data_type, "attributes": attributes}
+    found: dict[str, Any] = {"id": ident, "type": data_type, "attributes": attributes}
+    related = props.get("relationships", {}).get("properties", {})
+    if related:
+        found["relationships"] = {
+            name: {"data": _linkage(spec, record.attributes.get(spec["x-clarus-from"]))}
+            for name, spec in related.items()
+        }
+    return found
+
+
+def _linkage(spec: dict[str, Any], value: Any) -> dict[str, str] | None:
+    """A JSON:API resource identifier (string id, the referenced type), or None when unset."""
+    if value is None:
+        return None
+    data_type = spec["properties"]["data"]["properties"]["type"]["const"]
+    return {"id": str(value), "type": data_type}
 
 
 def render(

@@ -99,6 +99,14 @@ def test_vendor_example_succeeds_as_pasted(demo: Api, path: Path) -> None:
         schema = op.response_schema["properties"]["data"]["properties"]["attributes"]
         assert list(data["attributes"]) == list(schema.get("properties", {}))
         assert isinstance(data["id"], str if op.id_type == "string" else int)
+        # Relationships as the vendor's response example shows them: the same names and types.
+        vendor = RESPONSES.get(op.name, {}).get("data")
+        if isinstance(vendor, dict) and "relationships" in vendor:
+            assert set(data["relationships"]) == set(vendor["relationships"])
+            for name, link in data["relationships"].items():
+                if link["data"] is not None:
+                    assert link["data"]["type"] == vendor["relationships"][name]["data"]["type"]
+                    assert isinstance(link["data"]["id"], str)
 
 
 def test_every_path_id_names_an_example() -> None:
