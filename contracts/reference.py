@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.registry import Operation, operations
+from contracts.graphql_reference import graphql_page
+from contracts.registry import Operation, operations, references, unique_keys
 from contracts.rules import RULES, Rule
 
 _HEADER = (
@@ -19,7 +20,11 @@ _MARKS = {
 
 def generated_docs() -> dict[str, str]:
     """File path -> content of every generated doc."""
-    docs = {"docs/reference.md": reference_page(), "docs/violations/README.md": _rules_index()}
+    docs = {
+        "docs/reference.md": reference_page(),
+        "docs/graphql.md": graphql_page(),
+        "docs/violations/README.md": _rules_index(),
+    }
     for rule in RULES.values():
         docs[f"docs/violations/{rule.id}.md"] = _rule_page(rule)
     return docs
@@ -50,6 +55,28 @@ def reference_page() -> str:
     ]
     for op in ops:
         out.append(_operation_section(op))
+    out.append(_references_section())
+    return "".join(out)
+
+
+def _references_section() -> str:
+    """Which resource each id field names, and the unique keys (``x-clarus-*`` in the schemas)."""
+    out = [
+        "\n## References and unique keys\n\n"
+        "An id field names a record of one resource, the same in every request; a create or update "
+        "naming an id the tenant does not hold is 422 at that field. Each row comes from the field's "
+        "`x-clarus-references`.\n\n| field | names a record of |\n|---|---|\n"
+    ]
+    out += [f"| `{field}` | `{target}` |\n" for field, target in sorted(references().items())]
+    out.append(
+        "\nUnique keys: a create or update that would give a second record the same values is 422 "
+        "(`x-clarus-resource.unique`; only keys a vendor page states).\n\n"
+        "| resource | fields | the vendor's page says |\n|---|---|---|\n"
+    )
+    for resource, keys in sorted(unique_keys().items()):
+        for key in keys:
+            fields = ", ".join(f"`{name}`" for name in key.fields)
+            out.append(f"| `{resource}` | {fields} | [{key.says}]({key.source}) |\n")
     return "".join(out)
 
 
