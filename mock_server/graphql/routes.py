@@ -1,6 +1,8 @@
 """``/graphql``: GraphiQL for a browser (GET), queries for programs (POST).
 
-Auth and tenants work as on REST (401, 400, 403 over HTTP). A query the API refuses answers HTTP 200 with
+Auth and tenants work as on REST (401, 400, 403 over HTTP); a body that is not a GraphQL request
+(no ``query`` string, ``variables`` not an object) is 400 with ``BAD_REQUEST``. A query the API
+refuses answers HTTP 200 with
 ``errors[]``, each with ``extensions.code``: ``GRAPHQL_PARSE_FAILED``, ``GRAPHQL_VALIDATION_FAILED``
 (an unknown field, a query nested too deep), ``BAD_USER_INPUT`` (a filter value, ``first`` or ``after``
 the API cannot use) or ``INTERNAL_SERVER_ERROR`` (a surprise, named by its request id, never a trace).
@@ -47,11 +49,13 @@ async def query(request: Request) -> Response:
     if not isinstance(variables, dict):
         return _errors(["variables must be a JSON object"], "BAD_REQUEST")
     operation = body.get("operationName")
+    if operation is not None and not isinstance(operation, str):
+        return _errors(["operationName must be a string"], "BAD_REQUEST")
     result = await build().execute(
         body["query"],
         variable_values=variables,
         context_value=Context(app.store, tenant),
-        operation_name=operation if isinstance(operation, str) else None,
+        operation_name=operation,
     )
     answer: dict[str, Any] = {"data": result.data}
     if result.errors:
@@ -80,8 +84,10 @@ def _error(error: GraphQLError) -> dict[str, Any]:
 
 
 def _errors(messages: list[str], code: str) -> Response:
+    """HTTP 400: the body is not a GraphQL request at all (GraphQL over HTTP, "well-formed")."""
     return json_response(
-        {"data": None, "errors": [{"message": m, "extensions": {"code": code}} for m in messages]}
+        {"data": None, "errors": [{"message": m, "extensions": {"code": code}} for m in messages]},
+        status=400,
     )
 
 

@@ -355,3 +355,33 @@ def test_vendor_example_json_loads() -> None:
 
     for path in (Path(__file__).parent / "vendor_queries").glob("*.json"):
         assert json.loads(path.read_text())["root"]
+
+
+@pytest.mark.parametrize(
+    ("body", "names"),
+    [
+        ([], "query string"),
+        ({"query": 5}, "query string"),
+        ({"variables": {}}, "query string"),
+        (
+            {"query": "{ products { all { edges { node { id } } } } }", "variables": [1]},
+            "variables",
+        ),
+        (
+            {"query": "{ products { all { edges { node { id } } } } }", "operationName": 1},
+            "operationName",
+        ),
+    ],
+)
+def test_a_body_that_is_not_a_graphql_request_is_400(gql: GraphQL, body: Any, names: str) -> None:
+    r = gql.http.post("/graphql", json=body, headers=gql.headers())
+    assert r.status_code == 400
+    [problem] = r.json()["errors"]
+    assert problem["extensions"]["code"] == "BAD_REQUEST"
+    assert names in problem["message"]
+
+
+def test_there_are_no_mutations_writes_go_through_rest(gql: GraphQL) -> None:
+    code, message = error(gql.query('mutation { createProduct(code: "X") { id } }'))
+    assert code == "GRAPHQL_VALIDATION_FAILED"
+    assert "mutation" in message.lower()

@@ -1,8 +1,10 @@
 """The vendor's integration guide, end to end: products first, receive stock, then sell it.
 
-token -> product -> its priority 0 storage unit -> goods-in receipt -> receive -> receive tasks ->
-stock -> goods out with a delivery address -> pick processing -> cancel. Runs in-process and over
-real HTTP (the ``api`` fixture).
+token -> product -> its priority 0 storage unit (read through GraphQL) -> goods-in receipt ->
+receive -> receive tasks -> stock (GraphQL) -> goods out with a delivery address -> pick
+processing -> order status (GraphQL) -> cancel. REST writes, GraphQL reads, as the guide says
+(https://documentation.claruswms.com/knowledgebase/integrations/api-creating-records and
+.../api-polling-updates). Runs in-process and over real HTTP (the ``api`` fixture).
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from tests.server.conftest import Api, order
 
 
 def test_receive_stock_then_pick_and_cancel_an_order(api: Api) -> None:
-    store = api.app.state.mock.store
-
     # 1. Create the product first and keep its Clarus id.
     product = api.call(
         "POST",
@@ -32,12 +32,13 @@ def test_receive_stock_then_pick_and_cancel_an_order(api: Api) -> None:
     assert product.status_code == 201, product.text
     product_id = product.json()["data"]["id"]
 
-    # 2. Its priority 0 storage unit goes on the receipt line.
-    [unit] = [
-        u
-        for u in store.find("demo", "product_storage_units", product_id=product_id)
-        if u.attributes["priority"] == 0
-    ]
+    # 2. Read its priority 0 storage unit back through GraphQL: it goes on the receipt line.
+    [unit] = api.nodes(
+        "product_storage_units",
+        "id priority product { code }",
+        {"product_id": {"eq": product_id}, "priority": {"eq": 0}},
+    )
+    assert unit["product"] == {"code": "LAMP-01"}
 
     # 3. Post the goods-in receipt.
     receipt = api.call(
@@ -57,7 +58,7 @@ def test_receive_stock_then_pick_and_cancel_an_order(api: Api) -> None:
                             "attributes": {
                                 "product_id": product_id,
                                 "expected_quantity": 12,
-                                "product_storage_unit_id": int(unit.id),
+                                "product_storage_unit_id": int(unit["id"]),
                             },
                         }
                     ],
@@ -73,19 +74,20 @@ def test_receive_stock_then_pick_and_cancel_an_order(api: Api) -> None:
     received = api.call("POST", f"/api/goods_in_receipts/{receipt_id}/receive")
     assert received.status_code == 200
     assert received.json()["data"]["attributes"]["status"] == "received"
-    [task] = store.find("demo", "tasks", goods_in_receipt_id=receipt_id)
-    assert store.find("demo", "stocks", product_id=product_id) == []
+    [task] = api.nodes("tasks", "id", {"goods_in_receipt_id": {"eq": receipt_id}})
+    assert api.nodes("stocks", "id", {"product_id": {"eq": product_id}}) == []
 
     # 5. Completing the receive task creates the stock; the receipt completes.
     r = api.call(
         "POST",
-        f"/api/receive_tasks/{task.id}/receive",
+        f"/api/receive_tasks/{task['id']}/receive",
         {"data": {"type": "tasks", "attributes": {"confirmed_quantity": 12}}},
     )
     assert r.status_code == 204, r.text
-    [stock] = store.find("demo", "stocks", product_id=product_id)
-    assert stock.attributes["quantity"] == 12
-    assert api.record("goods_in_receipts", receipt_id)["attributes"]["status"] == "completed"
+    [stock] = api.nodes("stocks", "quantity", {"product_id": {"eq": product_id}})
+    assert stock["quantity"] == 12
+    [done] = api.nodes("goods_in_receipts", "status", {"id": {"eq": receipt_id}})
+    assert done["status"] == "completed"
 
     # 6. A sales order with its delivery address in data.relationships.address.
     created = api.call(
@@ -108,7 +110,15 @@ def test_receive_stock_then_pick_and_cancel_an_order(api: Api) -> None:
     )
     assert processed.status_code == 200, processed.text
     assert len(processed.json()["process_references"]) == 1
-    assert api.record("goods_outs", order_id)["attributes"]["goods_out_status_id"] == 3
+    [allocated] = api.nodes(
+        "goods_outs",
+        "goods_out_status { code } lines { allocated_quantity }",
+        {"id": {"eq": order_id}},
+    )
+    assert allocated == {
+        "goods_out_status": {"code": "PICK"},  # allocated, ready to pick
+        "lines": [{"allocated_quantity": 5}],
+    }
     again = api.call("POST", "/api/goods_out_processes/process_picks_async", {"ids": [order_id]})
     assert (again.status_code, again.json()["code"], again.json()["symbol"]) == (
         422,
