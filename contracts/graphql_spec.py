@@ -55,6 +55,7 @@ class NodeField:
     description: str = ""
     default: Any = None
     values: tuple[tuple[Any, Any], ...] = ()  # stored value -> shown value
+    choices: tuple[Any, ...] = ()  # every value the schema allows (its enum), where it has one
     count: str | None = None  # the length of a stored list
     hidden: bool = False  # stored for filters and nested objects, not a node field
     addition: bool = False
@@ -116,6 +117,7 @@ class Filter:
     fields: tuple[str, ...] = ()
     statuses: tuple[dict[str, Any], ...] = ()
     values: tuple[tuple[Any, Any], ...] = ()
+    choices: tuple[Any, ...] = ()
     addition: bool = False
 
 
@@ -194,6 +196,7 @@ def _attribute_fields(
                 name,
                 sub.get("description", ""),
                 values=tuple(tuple(pair) for pair in values.get(shown, [])),
+                choices=tuple(v for v in sub.get("enum", ()) if v is not None),
                 properties=_object_fields(sub) if kind == "object" else (),
             )
         )
@@ -406,6 +409,7 @@ def _filter(
         source=node_field.source,
         value_kind=node_field.kind,
         values=node_field.values,
+        choices=node_field.choices,
         addition=addition or bool(node_field.addition and name in ("id", "updated_at")),
     )
 

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mock_server.json_text import dumps
@@ -48,6 +49,8 @@ CREATE TABLE IF NOT EXISTS tokens (
 _SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _COLUMNS = ("id", "parent_id", "created_at", "updated_at")
+_EPOCH_COLUMNS = ("created_at", "updated_at")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class StoreFileError(Exception):
@@ -159,6 +162,7 @@ class Store:
         self._tables: set[str] = self._existing_tables()
         # Python's case folding, so `ilike` matches the way a Python oracle (and the vendor) folds.
         self.db.create_function("fold", 1, _fold, deterministic=True)
+        self.db.create_function("epoch_second", 1, _second, deterministic=True)
 
     def _open(self) -> None:
         if self.path:
@@ -519,9 +523,11 @@ class Store:
             return f"{column} IS {'' if cond.op == 'null' else 'NOT '}NULL"
         left, right = column, "?"
         if cond.as_time:
-            # Both sides as Julian days: ISO 8601 text with any offset, or the epoch columns.
-            epoch = ", 'unixepoch'" if cond.field in ("created_at", "updated_at") else ""
-            left, right = f"julianday({column}{epoch})", "julianday(?)"
+            if cond.field in _EPOCH_COLUMNS:
+                return _epoch_clause(column, cond, args)
+            # ISO 8601 text with any offset, as whole seconds since the epoch: the precision the
+            # faces show. (julianday() works in floating days and loses exactness.)
+            left, right = f"epoch_second({column})", "epoch_second(?)"
         value = cond.value
         if cond.op in _COMPARE:
             args.append(value)
@@ -621,6 +627,48 @@ class Store:
             snapshot.backup(self.db)
             self._kinds.clear()
             self._tables = self._existing_tables()
+
+
+def _second(value: Any) -> int | None:
+    """ISO 8601 text (no offset means UTC) as whole seconds since the epoch, fractions dropped."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // timedelta(seconds=1)
+
+
+def _given_second(value: Any) -> int:
+    second = _second(value)
+    if second is None:
+        raise ValueError(f"not an ISO 8601 date-time: {value!r}")
+    return second
+
+
+def _epoch_clause(column: str, cond: Cond, args: list[Any]) -> str:
+    """``created_at``/``updated_at`` (epoch seconds with a fraction, indexed) against a second.
+
+    A stored time counts as the second it shows as (``10:00:00.7`` is ``10:00:00``), so each test
+    becomes a range on the bare column, which keeps its index usable.
+    """
+    if cond.op == "between":
+        low, high = (_given_second(v) for v in cond.value)
+        args.extend([low, high + 1])
+        return f"{column} >= ? AND {column} < ?"
+    at = _given_second(cond.value)
+    if cond.op == "eq":
+        args.extend([at, at + 1])
+        return f"{column} >= ? AND {column} < ?"
+    bounds = {"gt": (">=", at + 1), "gte": (">=", at), "lt": ("<", at), "lte": ("<", at + 1)}
+    if cond.op not in bounds:
+        raise ValueError(f"operator {cond.op!r} does not apply to a date-time")
+    sql, bound = bounds[cond.op]
+    args.append(bound)
+    return f"{column} {sql} ?"
 
 
 def _fold(value: Any) -> Any:

@@ -137,41 +137,44 @@ def _datetime(field: str, operator: str, value: Any, where: str) -> Cond:
     return Cond(field, op, instant(value, where), as_time=True)
 
 
-def _status(spec: Filter, operator: str, value: Any, where: str) -> Cond:
-    codes = {status["code"]: status["id"] for status in spec.statuses}
-
-    def matching(test: Any) -> list[int]:
-        return [ident for code, ident in codes.items() if test(code)]
-
+def _words(operator: str, value: Any, words: list[Any], where: str) -> list[Any]:
+    """The words of a closed list a string operator matches (for fields shown as words)."""
     if operator == "eq":
-        ids = matching(lambda code: code == value)
-    elif operator == "in":
-        ids = matching(lambda code: code in value)
-    elif operator == "like":
-        ids = matching(lambda code: str(value) in code)
-    elif operator == "ilike":
-        ids = matching(lambda code: str(value).casefold() in code.casefold())
-    else:
+        return [word for word in words if word == value]
+    if operator == "in":
+        return [word for word in words if word in value]
+    if operator == "like":
+        return [word for word in words if str(value) in str(word)]
+    if operator == "ilike":
+        return [word for word in words if str(value).casefold() in str(word).casefold()]
+    if operator == "between":
         low, high = _pair(value, where)
-        ids = matching(lambda code: low <= code <= high)
-    return Cond(spec.source, "in", tuple(ids))
+        return [word for word in words if low <= word <= high]
+    raise QueryError(f"{where}: unknown operator")
+
+
+def _status(spec: Filter, operator: str, value: Any, where: str) -> Cond:
+    """A status code filter: the ids whose code matches."""
+    ids = {status["code"]: status["id"] for status in spec.statuses}
+    return Cond(
+        spec.source, "in", tuple(ids[code] for code in _words(operator, value, list(ids), where))
+    )
 
 
 def _shown(spec: Filter, operator: str, value: Any, where: str) -> Predicate:
-    """A filter on a field the API shows in other words than it stores (``receiving``)."""
-    stored_values = {stored for stored, _ in spec.values}
+    """A filter on a field the API shows in other words than it stores (``receiving``).
 
-    def stored_for(shown: Any) -> list[Any]:
-        found = [stored for stored, word in spec.values if word == shown]
-        return found or ([] if shown in stored_values else [shown])
-
-    if operator == "eq":
-        wanted = stored_for(value)
-    elif operator == "in":
-        wanted = [s for v in value for s in stored_for(v)]
-    else:
-        raise QueryError(f"{where}: this field takes eq or in")
-    conds = [Cond(spec.source, "null") if s is None else Cond(spec.source, "eq", s) for s in wanted]
+    The operator tests the shown word; the records match whose stored value shows as a matching
+    one. The stored values are the field's enum, or else the ones the spec maps (a flag's two).
+    """
+    mapping = dict(spec.values)
+    pairs = [(stored, mapping.get(stored, stored)) for stored in (spec.choices or mapping)]
+    matched = set(_words(operator, value, list(dict.fromkeys(word for _, word in pairs)), where))
+    wanted = [stored for stored, word in pairs if word in matched]
+    if operator in ("eq", "in"):  # a word that is no shown form is compared as stored
+        given = value if operator == "in" else [value]
+        wanted += [v for v in given if v not in mapping and v not in matched]
+    conds = [Cond(spec.source, "null") if v is None else Cond(spec.source, "eq", v) for v in wanted]
     return AnyOf(tuple(conds))
 
 

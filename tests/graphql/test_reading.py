@@ -158,6 +158,19 @@ def test_datetimes_compare_by_the_instant(gql: GraphQL) -> None:
     assert found == [{"reference": "DT-2", "expected_date_of_dispatch": "2026-12-01T10:00:00Z"}]
 
 
+def test_an_updated_at_read_back_finds_its_record(gql: GraphQL) -> None:
+    for n in range(3):
+        product(gql, f"US-{n}")
+    nodes = gql.nodes("products", "id updated_at", {"code": {"like": "US-"}})
+    for node in nodes:
+        # Shown to the second; records written within that second all match it.
+        same = gql.nodes("products", "id updated_at", {"updated_at": {"eq": node["updated_at"]}})
+        assert node in same
+        assert {n["updated_at"] for n in same} == {node["updated_at"]}
+    since = gql.nodes("products", "id", {"updated_at": {"from": nodes[1]["updated_at"]}})
+    assert {nodes[1]["id"], nodes[2]["id"]} <= {n["id"] for n in since}
+
+
 def test_id_filters_and_filled(gql: GraphQL) -> None:
     found = gql.nodes("goods_outs", "id", {"id": {"in": ["1", "3"]}})
     assert [n["id"] for n in found] == ["1", "3"]
@@ -172,6 +185,12 @@ def test_status_words_per_interface(gql: GraphQL) -> None:
     assert gql.record("goods_in_receipts", 1)["attributes"]["status"] == "received"  # REST's word
     pending = gql.nodes("goods_outs", "id", {"goods_out_status_code": {"eq": "PENDING"}})
     assert [n["id"] for n in pending] == ["123"]
+    # Every string operator tests the word shown, not the one stored.
+    assert gql.nodes("goods_in_receipts", "id", {"status": {"like": "receiv"}}) == [{"id": "1"}]
+    assert gql.nodes("goods_in_receipts", "id", {"status": {"eq": "received"}}) == []
+    assert gql.nodes("goods_in_receipts", "id", {"status": {"between": ["r", "s"]}}) == [
+        {"id": "1"}
+    ]
 
 
 # Paging and errors.
