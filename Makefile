@@ -30,10 +30,10 @@ serve: $(BIN)/.installed
 	$(BIN)/clarus-mock serve$(if $(HOST), --host $(HOST))$(if $(PORT), --port $(PORT))$(if $(DATA), --data '$(DATA)')$(if $(FIXTURES), --fixtures '$(FIXTURES)')$(if $(ARGS), $(ARGS))
 
 # Quick figures: the GraphQL ones with 20,000 products and rows of at most 3 s. The README quotes
-# `python bench/graphql.py` (100,000 products, about 70 s) and `python bench/server.py` (needs wrk).
+# `python bench/graphql_read.py` (100,000 products, about 70 s) and `python bench/server.py` (needs wrk).
 bench: $(BIN)/.installed
 	$(BIN)/python bench/validate.py
-	$(BIN)/python bench/graphql.py --products 20000 --seconds 3
+	$(BIN)/python bench/graphql_read.py --products 20000 --seconds 3
 
 docs: $(BIN)/.installed
 	$(BIN)/clarus-mock docs --write

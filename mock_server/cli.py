@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -145,6 +147,18 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warm_up() -> None:
+    """Build the GraphQL schema while the server starts answering REST, then freeze the heap.
+
+    What start-up made lives as long as the server: frozen, the garbage collector's full passes
+    skip it instead of scanning it all and putting 50-70 ms into a request now and then.
+    """
+    from mock_server.graphql.schema import build
+
+    build()
+    gc.freeze()
+
+
 def _serve(args: argparse.Namespace) -> int:
     import logging
 
@@ -173,6 +187,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"clarus-mock serve: --data: {exc}", file=sys.stderr)
         return 2
     print(_banner(app, settings), flush=True)
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
     return 0
 

@@ -50,6 +50,8 @@ _SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _COLUMNS = ("id", "parent_id", "created_at", "updated_at")
 _EPOCH_COLUMNS = ("created_at", "updated_at")
+# sqlite_stat1 figures for an index of (kind, value): rows, rows per tenant, rows per value.
+_STAT_FEW = "1000000 100000 1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -176,6 +178,7 @@ class Store:
             )
         self.db.executescript(_SCHEMA)
         self.db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+        self.db.execute("ANALYZE sqlite_schema")  # makes sqlite_stat1, for _plan
 
     def _existing_tables(self) -> set[str]:
         rows = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -224,8 +227,25 @@ class Store:
             self.db.execute(
                 f'CREATE INDEX IF NOT EXISTS {table}_{name} ON {table} (kind, "c_{name}")'
             )
+        self._plan(table, [f"{table}_{name}" for name in self._indexed(resource)])
         self._tables.add(resource)
         return table
+
+    def _plan(self, table: str, lookups: list[str]) -> None:
+        """Tell SQLite's planner what the indexes are for, before any row exists.
+
+        Without statistics the planner takes ``kind = ?`` on the primary key as selective and reads
+        a tenant's whole table rather than one code index (100 ms, not 0.01 ms, at 100,000
+        products). The rows say: many records per tenant, few per indexed value.
+        """
+        rows = [(f"sqlite_autoindex_{table}_1", _STAT_FEW), (f"{table}_parent", _STAT_FEW)]
+        rows += [(f"{table}_updated", _STAT_FEW)] + [(name, _STAT_FEW) for name in lookups]
+        self.db.execute("DELETE FROM sqlite_stat1 WHERE tbl = ?", (table,))
+        self.db.executemany(
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)",
+            [(table, index, stat) for index, stat in rows],
+        )
+        self.db.execute("ANALYZE sqlite_schema")  # load the rows into the planner
 
     def _indexed(self, resource: str) -> tuple[str, ...]:
         fields = self.indexes.get(resource, ())

@@ -1,16 +1,14 @@
 """One page of a root's connection, and the per-request context that batches nested lookups.
 
-Nested objects load without N+1 queries: every reference a page needs (the accounts of 100 orders) is
-gathered by a DataLoader and read with one query per resource, and children (order lines) with one
-query per child resource.
+Nested objects load without N+1 queries, and without a task per field: records loaded together (a
+page, the lines of a page's orders, the accounts those orders name) are siblings. The first time a
+resolver asks for a sibling's nested object, the context loads that field for every sibling at once:
+one query per (batch, field), however many nodes the page has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-from strawberry.dataloader import DataLoader
 
 from contracts.graphql_spec import Root, Spec
 from mock_server.graphql import balances
@@ -19,49 +17,70 @@ from mock_server.store import Record, Store
 
 
 class Context:
-    """What every resolver of one request shares: the store, the tenant and the loaders."""
+    """What every resolver of one request shares: the store, the tenant and the loaded records."""
 
     def __init__(self, store: Store, tenant: str) -> None:
         self.store = store
         self.tenant = tenant
-        self._records: dict[str, DataLoader[int, Record | None]] = {}
-        self._children: dict[str, DataLoader[int, list[Record]]] = {}
+        self._siblings: dict[int, list[Record]] = {}  # id(record) -> the records loaded with it
+        self._records: dict[tuple[str, int], Record | None] = {}
+        self._children: dict[tuple[str, int], list[Record]] = {}
 
-    async def record(self, resource: str | None, record_id: Any) -> Record | None:
-        """The record of ``resource`` with this id, batched with every other one of the request."""
-        if resource is None:
+    def loaded(self, records: list[Record]) -> list[Record]:
+        """Mark records loaded together as siblings; returns them."""
+        for record in records:
+            self._siblings[id(record)] = records
+        return records
+
+    def reference(self, record: Record, field: str, resource: str | None) -> Record | None:
+        """The ``resource`` record that ``record``'s ``field`` names, loaded for all its siblings."""
+        target = _id(stored(record, field))
+        if resource is None or target is None:
             return None
-        try:
-            key = int(record_id)
-        except (TypeError, ValueError):
-            return None
-        loader = self._records.get(resource)
-        if loader is None:
-            loader = self._records[resource] = DataLoader(load_fn=self._batch_records(resource))
-        return await loader.load(key)
+        if (resource, target) not in self._records:
+            wanted = {
+                i
+                for sibling in self._siblings.get(id(record), [record])
+                if (i := _id(stored(sibling, field))) is not None
+                and (resource, i) not in self._records
+            }
+            found = self.store.get_many(self.tenant, resource, sorted(wanted))
+            self.loaded(list(found.values()))
+            for i in wanted:
+                self._records[(resource, i)] = found.get(i)
+        return self._records[(resource, target)]
 
-    def _batch_records(self, resource: str) -> Callable[[list[int]], Any]:
-        async def load(ids: list[int]) -> list[Record | None]:
-            found = self.store.get_many(self.tenant, resource, ids)
-            return [found.get(i) for i in ids]
-
-        return load
-
-    async def children(self, resource: str | None, parent_id: int) -> list[Record]:
-        """The child records (order lines) of one parent, batched with the other parents."""
+    def children(self, record: Record, resource: str | None) -> list[Record]:
+        """The child records (order lines) of ``record``, loaded for all its siblings."""
         if resource is None:
             return []
-        loader = self._children.get(resource)
-        if loader is None:
-            loader = self._children[resource] = DataLoader(load_fn=self._batch_children(resource))
-        return await loader.load(parent_id)
-
-    def _batch_children(self, resource: str) -> Callable[[list[int]], Any]:
-        async def load(parents: list[int]) -> list[list[Record]]:
+        if (resource, record.id) not in self._children:
+            parents = [
+                sibling.id
+                for sibling in self._siblings.get(id(record), [record])
+                if (resource, sibling.id) not in self._children
+            ]
             found = self.store.children_of(self.tenant, resource, parents)
-            return [found.get(p, []) for p in parents]
+            self.loaded([child for group in found.values() for child in group])
+            for parent in parents:
+                self._children[(resource, parent)] = found.get(parent, [])
+        return self._children[(resource, record.id)]
 
-        return load
+
+def stored(record: Record, source: str) -> Any:
+    """A stored attribute or column (``id``, ``parent_id``, ``created_at``, ``updated_at``)."""
+    if source == "id":
+        return record.id
+    if source in ("parent_id", "created_at", "updated_at"):
+        return getattr(record, source)
+    return record.attributes.get(source)
+
+
+def _id(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
 
 
 async def page(
@@ -94,7 +113,7 @@ async def page(
         rows = context.store.query(context.tenant, root.resource, predicates, after_id, size + 1)
         more = len(rows) > size
         rows = rows[:size]
-    edges = [edge(cursor=cursor(root.name, _key(row)), node=row) for row in rows]
+    edges = [edge(cursor=cursor(root.name, _key(row)), node=row) for row in context.loaded(rows)]
     info = page_info(
         hasNextPage=more,
         hasPreviousPage=key is not None,

@@ -12,26 +12,32 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
-from strawberry.http.ides import get_graphql_ide_html
 
 from mock_server.auth import tenant_of
 from mock_server.errors import json_response
 from mock_server.graphql.connection import Context
 from mock_server.graphql.filters import QueryError
-from mock_server.graphql.schema import build
 from mock_server.http_input import read_document
+
+if TYPE_CHECKING:
+    from graphql import GraphQLError
+
+# Strawberry and the schema (half a second to import and build) load on the first GraphQL request,
+# or in the background while `clarus-mock serve` starts (see warm_up), not before the server
+# answers its first REST request.
 
 log = logging.getLogger("clarus_mock")
 
 
 async def graphiql(request: Request) -> Response:
     """GET /graphql: GraphiQL (its scripts load from unpkg.com); queries still need the headers."""
+    from strawberry.http.ides import get_graphql_ide_html
+
     return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
 
 
@@ -51,6 +57,8 @@ async def query(request: Request) -> Response:
     operation = body.get("operationName")
     if operation is not None and not isinstance(operation, str):
         return _errors(["operationName must be a string"], "BAD_REQUEST")
+    from mock_server.graphql.schema import build
+
     result = await build().execute(
         body["query"],
         variable_values=variables,

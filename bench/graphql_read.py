@@ -1,6 +1,6 @@
 """GraphQL read figures: an ``all_codes`` lookup among 100,000 products, and a 100-order page.
 
-Run: `python bench/graphql.py [--products 100000] [--orders 150] [--queries 2000] [--pages 200]
+Run: `python bench/graphql_read.py [--products 100000] [--orders 150] [--queries 2000] [--pages 200]
 [--seconds 10] [--no-http]` (`make bench` runs it with 20,000 products). Prints figures; not a test.
 
 The products go into the demo tenant in one transaction, as REST stores them: each JSON:API body is
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import http.client
 import json
 import os
@@ -48,11 +49,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# Run as a script, this file's folder is first on sys.path, and the file has the name of graphql-core's
-# package, which strawberry imports as `graphql`: look in the folder last, after the installed packages
-# (`from validate import goods_out` still finds bench/validate.py).
-sys.path.append(sys.path.pop(0))
-
 import httpx
 from validate import goods_out
 
@@ -64,6 +60,7 @@ from mock_server.app import create_app
 from mock_server.domain import records
 from mock_server.domain.products import PSU
 from mock_server.graphql.filters import cursor
+from mock_server.graphql.schema import build
 from mock_server.json_text import encode
 from mock_server.store import Store
 
@@ -442,6 +439,9 @@ async def run(args: argparse.Namespace) -> None:
             f"in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
+        # As `clarus-mock serve` does once started: what exists now lives as long as the server.
+        build()
+        gc.freeze()
 
         async def query(text: str, variables: dict[str, Any]) -> dict[str, Any]:
             answer = await client.post("/graphql", json={"query": text, "variables": variables})
