@@ -410,7 +410,8 @@ _OPERATOR_HELP = {
     "substring), in (any of a list), between ([min, max], both included).",
     "IntegerInputType": "eq, gt, gteq, lt, lteq, between ([min, max], both included).",
     "DecimalInputType": "eq, gt, gteq, lt, lteq, between ([min, max], both included).",
-    "DatetimeInputType": "ISO 8601 date-times, compared by the instant: eq, from (>=), to (<=), "
+    "DatetimeInputType": "ISO 8601 date-times, compared by the instant to the second: eq, from (>=), "
+    "to (<=), "
     "between ([min, max], both included).",
     "BooleanInputType": "eq.",
     "IdInputType": "eq, gt, gteq, lt, lteq, in (any of a list), filled (true: has a value).",
