@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import secrets
 import time
 from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,13 +27,17 @@ from contracts.names import nearest
 from mock_server import __version__, auth
 from mock_server.admin.routes import ROUTES as ADMIN_ROUTES
 from mock_server.auth import OAuth, bearer
-from mock_server.clock import Clock
+from mock_server.clock import Clocks
 from mock_server.errors import ApiError, error_response, json_response
 from mock_server.fixtures import Pack, load_pack, seed
+from mock_server.floor import Floor
+from mock_server.floor_jobs import JOBS
 from mock_server.graphql.routes import ROUTES as GRAPHQL_ROUTES
 from mock_server.rest.routes import rest_routes
 from mock_server.settings import Settings
-from mock_server.store import Store
+from mock_server.store import Job, Store
+from mock_server.webhooks.chaos import Chaos
+from mock_server.webhooks.worker import Worker
 
 log = logging.getLogger("clarus_mock")
 
@@ -41,7 +49,9 @@ class MockState:
     settings: Settings
     pack: Pack
     store: Store
-    clock: Clock = field(default_factory=Clock)
+    clocks: Clocks
+    worker: Worker
+    floor: Floor
     oauth: OAuth = field(default_factory=OAuth)
     journal: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=10_000))
     snapshots: dict[str, Any] = field(default_factory=dict)
@@ -51,9 +61,11 @@ class MockState:
         """Back to the fixture pack: everything (a snapshot restore) or one tenant."""
         if tenant is None:
             self.store.restore(self.seeded)  # replaces the whole database, tokens included
+            self.clocks.forget()
             return
         with self.store.transaction():
             self.store.clear(tenant)
+            self.clocks.forget(tenant)
             seed(self.store, self.pack, tenant)
 
 
@@ -141,13 +153,16 @@ class Journal:
             return
         state = scope.get("state", {})
         mock = scope["app"].state.mock
+        tenant = state.get("tenant")
+        # The tenant's time when the request named a known tenant; formatted when read.
+        at = mock.clocks.now(tenant) if tenant in mock.pack.tenants else time.time()
         mock.journal.append(
             {
                 "id": request_id,
-                "at": mock.clock.now(),  # formatted when read: most entries never are
+                "at": at,
                 "method": scope["method"],
                 "path": path,
-                "tenant": state.get("tenant"),
+                "tenant": tenant,
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "operation": state.get("operation"),
@@ -196,9 +211,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the server: load the fixture pack, seed the store, mount every route."""
     settings = settings or Settings()
     pack = load_pack(settings.fixtures)
-    clock = Clock()
-    store = Store(settings.data, indexes=index_plan(), now=lambda tenant: clock.now())
-    state = MockState(settings, pack, store, clock)
+    store = Store(settings.data, indexes=index_plan(), now=lambda tenant: clocks.now(tenant))
+    clocks = Clocks(store, settings.clock)  # type: ignore[arg-type]
+    worker = Worker(
+        store,
+        clocks,
+        base_url=f"http://{settings.host}:{settings.port}",
+        chaos=Chaos(seed=settings.chaos_seed or 0),
+    )
+    floor = Floor(store, clocks, lambda tenant, job: run_job(state, tenant, job))
+    state = MockState(settings, pack, store, clocks, worker, floor)
     state.oauth.clients = {c.client_id: c for c in pack.clients}
     state.oauth.lifetime = pack.token_lifetime
     if store.tenants():  # a persistent file keeps its state across restarts
@@ -217,6 +239,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/__mock", routes=ADMIN_ROUTES),
         ],
         exception_handlers={ApiError: _api_error, HTTPException: _not_found},
+        lifespan=_lifespan,
         middleware=[
             Middleware(Journal),
             Middleware(SameRouteWithSlash),
@@ -230,6 +253,41 @@ def create_app(settings: Settings | None = None) -> Starlette:
         len(operations()),
     )
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Start the delivery worker and the floor with the server; stop them with it."""
+    mock = app.state.mock
+    tasks = [
+        asyncio.create_task(mock.worker.run(), name="webhook-deliveries"),
+        asyncio.create_task(mock.floor.run(mock.worker.wake), name="floor"),
+    ]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def run_job(state: MockState, tenant: str, job: Job) -> list[dict[str, Any]]:
+    """One floor job in its own transaction; a job that fails is logged and dropped, so the
+    floor goes on (the failure is a bug in the mock, not in the integrator's requests)."""
+    handler = JOBS.get(job.kind)
+    try:
+        with state.store.transaction():
+            state.store.delete_job(job.id)
+            if handler is None:
+                log.warning("floor of %s: no handler for job kind %r", tenant, job.kind)
+                return []
+            handler(state.store, tenant, state.clocks.of(tenant), job.payload)
+    except Exception:
+        log.exception("floor of %s: job %s (%s) failed and was dropped", tenant, job.id, job.kind)
+        state.store.delete_job(job.id)
+    return []
 
 
 def _seed_snapshot(pack: Pack) -> Any:

@@ -154,7 +154,7 @@ def _grant(form: dict[str, Any], client: Client, app: Any, store: Store) -> dict
 
 
 def _issue(store: Store, app: Any, client: Client, scope: str, refresh: bool) -> dict[str, Any]:
-    now = int(app.clock.now())
+    now = int(app.clocks.now(client.tenant))
     access = secrets.token_urlsafe(32)
     refresh_token = secrets.token_urlsafe(32) if refresh else None
     lifetime = app.oauth.lifetime
@@ -200,7 +200,7 @@ def tenant_of(request: Request) -> str:
     token = app.store.token(given)
     if token is None or token.revoked:
         raise _invalid_token("unknown or revoked token")
-    if token.expires_at <= app.clock.now():
+    if token.expires_at <= app.clocks.now(token.tenant):
         raise _invalid_token("token expired; get a new one from POST /oauth/token")
     subdomain = request.headers.get("x-clarus-subdomain", "").strip()
     if not subdomain:

@@ -1,4 +1,5 @@
-"""The ``clarus-mock`` command: check, openapi, docs, serve, token."""
+"""The ``clarus-mock`` command: check, openapi, graphql-schema, docs, serve, token, clock, advance,
+listen."""
 
 from __future__ import annotations
 
@@ -60,6 +61,16 @@ def _parser() -> argparse.ArgumentParser:
         help="refuse warnings too (an id sent as a string, an empty string, a vendor contradiction)",
     )
     serve.add_argument(
+        "--clock",
+        default=_DEFAULTS.clock,
+        choices=["realtime", "instant", "manual"],
+        help="how each tenant's clock starts: realtime (the floor works in real time), instant "
+        "(every floor step at once) or manual (nothing moves until advanced)",
+    )
+    serve.add_argument(
+        "--chaos-seed", type=int, help="seed the webhook chaos switches, to repeat a run"
+    )
+    serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
 
@@ -74,7 +85,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--scope", default="", help="scope to ask for")
     token.add_argument("--json", action="store_true", help="print the whole token response")
+
+    clock = sub.add_parser("clock", help="show or set a running server's tenant clocks")
+    _control_options(clock)
+    clock.add_argument("--mode", choices=["realtime", "instant", "manual"], help="switch mode")
+    clock.add_argument("--now", help="set the time (ISO 8601, e.g. 2026-12-01T09:00:00Z)")
+    clock.add_argument("--speed", type=float, help="virtual seconds per real second (realtime)")
+
+    advance = sub.add_parser(
+        "advance", help="move a running server's tenant clock forward; the floor catches up"
+    )
+    advance.add_argument("by", help="how far: 90 (seconds), 90s, 2m, 2h, 1d")
+    _control_options(advance)
+
+    listen = sub.add_parser(
+        "listen", help="a local webhook receiver that prints every call Clarus would send"
+    )
+    listen.add_argument("--host", default="127.0.0.1")
+    listen.add_argument("--port", type=int, default=8766)
+    listen.add_argument("--status", type=int, default=200, help="the status every call gets")
+    listen.add_argument(
+        "--fail-first", type=int, default=0, help="answer 500 to the first N calls of each delivery"
+    )
     return parser
+
+
+def _control_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--url", default=DEFAULT_URL, help="the running server")
+    command.add_argument("--tenant", help="one tenant (default: every tenant)")
+    command.add_argument("--admin-token", help="the server's --admin-token, if it has one")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "docs": _docs,
         "serve": _serve,
         "token": _token,
+        "clock": _clock,
+        "advance": _advance,
+        "listen": _listen,
     }
     try:
         return handler[args.command](args)
@@ -176,6 +218,8 @@ def _serve(args: argparse.Namespace) -> int:
         admin_token=args.admin_token,
         log_level=args.log_level,
         strict=args.strict,
+        clock=args.clock,
+        chaos_seed=args.chaos_seed,
     )
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
     try:
@@ -189,6 +233,82 @@ def _serve(args: argparse.Namespace) -> int:
     print(_banner(app, settings), flush=True)
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    return 0
+
+
+def _control(args: argparse.Namespace, path: str, body: dict[str, Any] | None) -> Any:
+    """GET (no body) or POST a /__mock endpoint of a running server; exits 2 when unreachable."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {args.admin_token}"} if args.admin_token else {}
+    params = {"tenant": args.tenant} if args.tenant else {}
+    url = args.url.rstrip("/") + "/__mock" + path
+    try:
+        if body is None:
+            response = httpx.get(url, params=params, headers=headers, timeout=30)
+        else:
+            response = httpx.post(url, params=params, json=body, headers=headers, timeout=300)
+    except httpx.HTTPError as exc:
+        raise SystemExit(
+            f"clarus-mock: no server at {args.url} ({exc}); start one: clarus-mock serve"
+        ) from None
+    if response.status_code >= 400:
+        try:
+            message = response.json().get("error", response.text)
+        except ValueError:
+            message = response.text
+        print(f"clarus-mock: {message}", file=sys.stderr)
+        raise SystemExit(1)
+    return response.json()
+
+
+def _clocks_shown(answer: Any) -> str:
+    clocks = answer.get("data", [answer])
+    return "\n".join(
+        f"{c['tenant']:10} {c['now']}  {c['mode']}"
+        + (f" x{c['speed']:g}" if c["speed"] != 1 else "")
+        for c in clocks
+    )
+
+
+def _clock(args: argparse.Namespace) -> int:
+    changes = {
+        name: value
+        for name, value in (("mode", args.mode), ("now", args.now), ("speed", args.speed))
+        if value is not None
+    }
+    answer = _control(args, "/clock", changes or None)
+    print(_clocks_shown(answer))
+    for transition in answer.get("transitions", []):
+        print(_transition_shown(transition))
+    return 0
+
+
+def _transition_shown(t: dict[str, Any]) -> str:
+    return f"  {t['at']}  {t['resource']} {t['id']}: {t.get('from')} -> {t['to']}"
+
+
+def _advance(args: argparse.Namespace) -> int:
+    answer = _control(args, "/clock/advance", {"by": args.by})
+    print(_clocks_shown(answer))
+    for transition in answer.get("transitions", []):
+        print(_transition_shown(transition))
+    return 0
+
+
+def _listen(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from mock_server.webhooks.listen import receiver
+
+    print(
+        f"clarus-mock listen on http://{args.host}:{args.port}/ : give this URL as the url "
+        "parameter of an automation's webhook action; every call is printed here",
+        flush=True,
+    )
+    uvicorn.run(
+        receiver(args.status, args.fail_first), host=args.host, port=args.port, log_level="warning"
+    )
     return 0
 
 

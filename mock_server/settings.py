@@ -17,3 +17,5 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     log_level: str = "info"
     strict: bool = False  # warnings (an id sent as "9", an empty string...) are 422 too
+    clock: str = "realtime"  # each tenant's clock starts as instant, realtime or manual
+    chaos_seed: int | None = None  # seeds the webhook chaos switches, so a run can be repeated

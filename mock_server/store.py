@@ -33,7 +33,7 @@ from typing import Any
 
 from mock_server.json_text import dumps
 
-_SCHEMA_VERSION = 4
+_SCHEMA_VERSION = 5
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kinds (
     kind INTEGER PRIMARY KEY, tenant TEXT NOT NULL, resource TEXT NOT NULL,
@@ -45,6 +45,22 @@ CREATE TABLE IF NOT EXISTS tokens (
     client_id TEXT NOT NULL, scope TEXT NOT NULL, created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS clocks (
+    tenant TEXT PRIMARY KEY, mode TEXT NOT NULL, speed REAL NOT NULL,
+    anchor REAL NOT NULL, anchor_wall REAL NOT NULL  -- at wall time anchor_wall it was anchor
+);
+CREATE TABLE IF NOT EXISTS jobs (  -- work the floor does when the tenant's clock reaches due
+    id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, due REAL NOT NULL,
+    kind TEXT NOT NULL, payload TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (tenant, due, id);
+CREATE TABLE IF NOT EXISTS deliveries (  -- the outbox: webhook calls and recorded emails
+    id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, channel TEXT NOT NULL,
+    automation_id INTEGER, integration_id INTEGER, event TEXT NOT NULL, resource TEXT NOT NULL,
+    record_id INTEGER, target TEXT NOT NULL, body TEXT NOT NULL, state TEXT NOT NULL,
+    attempts TEXT NOT NULL DEFAULT '[]', due REAL, created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, due) WHERE state = 'pending';
 """
 _SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -70,6 +86,53 @@ class Record:
     parent_id: int | None = None
     created_at: float = 0.0
     updated_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ClockState:
+    """A tenant's clock: at wall time ``anchor_wall`` its time was ``anchor`` (epoch seconds)."""
+
+    tenant: str
+    mode: str
+    speed: float
+    anchor: float
+    anchor_wall: float
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Work due at ``due`` (the tenant's clock): ``kind`` names it, ``payload`` is its JSON data."""
+
+    id: int
+    tenant: str
+    due: float
+    kind: str
+    payload: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Delivery:
+    """One outbox row: a webhook call (``channel`` webhook, ``target`` its URL) or an email.
+
+    ``state`` is pending, delivered or failed (webhooks) or recorded (emails); ``attempts`` holds
+    ``{at, status_code, latency_ms, error}`` for each try; ``due`` is when the next try is due on
+    the tenant's clock (None when no try is due).
+    """
+
+    id: int
+    tenant: str
+    channel: str
+    automation_id: int | None
+    integration_id: int | None
+    event: str
+    resource: str
+    record_id: int | None
+    target: str
+    body: dict[str, Any]
+    state: str
+    attempts: list[dict[str, Any]]
+    due: float | None
+    created_at: float
 
 
 @dataclass(slots=True)
@@ -597,6 +660,129 @@ class Store:
         with self._lock:
             self.db.execute("UPDATE tokens SET revoked = 1 WHERE access_token = ?", (access_token,))
 
+    # Clocks.
+
+    def clock_state(self, tenant: str) -> ClockState | None:
+        """The tenant's stored clock, or None when it runs the server's default."""
+        with self._lock:
+            row = self.db.execute("SELECT * FROM clocks WHERE tenant = ?", (tenant,)).fetchone()
+        return ClockState(*row) if row else None
+
+    def save_clock_state(self, state: ClockState) -> None:
+        with self._lock:
+            self.db.execute(
+                "INSERT OR REPLACE INTO clocks VALUES (?, ?, ?, ?, ?)",
+                (state.tenant, state.mode, state.speed, state.anchor, state.anchor_wall),
+            )
+
+    # Jobs: the floor's due work.
+
+    def add_job(self, tenant: str, due: float, kind: str, payload: dict[str, Any]) -> int:
+        """Keep work for when the tenant's clock reaches ``due``; returns the job's id."""
+        with self._lock:
+            cursor = self.db.execute(
+                "INSERT INTO jobs (tenant, due, kind, payload) VALUES (?, ?, ?, ?)",
+                (tenant, due, kind, json.dumps(payload)),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def next_job(self, tenant: str, until: float | None = None) -> Job | None:
+        """The tenant's earliest job (due by ``until``, when given), oldest first among equals."""
+        with self._lock:
+            sql = "SELECT * FROM jobs WHERE tenant = ?"
+            args: list[Any] = [tenant]
+            if until is not None:
+                sql += " AND due <= ?"
+                args.append(until)
+            row = self.db.execute(sql + " ORDER BY due, id LIMIT 1", args).fetchone()
+        return _job(row) if row else None
+
+    def jobs(self, tenant: str) -> list[Job]:
+        """Every job of the tenant, earliest first."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT * FROM jobs WHERE tenant = ? ORDER BY due, id", (tenant,)
+            ).fetchall()
+        return [_job(row) for row in rows]
+
+    def delete_job(self, job_id: int) -> None:
+        with self._lock:
+            self.db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def job_tenants(self) -> list[str]:
+        """Tenants with at least one job."""
+        with self._lock:
+            return [t for (t,) in self.db.execute("SELECT DISTINCT tenant FROM jobs")]
+
+    # Deliveries: the outbox.
+
+    def add_delivery(self, delivery: Delivery) -> Delivery:
+        """Add an outbox row (its ``id`` is ignored and assigned); returns it with its id."""
+        with self._lock:
+            cursor = self.db.execute(
+                "INSERT INTO deliveries (tenant, channel, automation_id, integration_id, event, "
+                "resource, record_id, target, body, state, attempts, due, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    delivery.tenant,
+                    delivery.channel,
+                    delivery.automation_id,
+                    delivery.integration_id,
+                    delivery.event,
+                    delivery.resource,
+                    delivery.record_id,
+                    delivery.target,
+                    json.dumps(delivery.body),
+                    delivery.state,
+                    json.dumps(delivery.attempts),
+                    delivery.due,
+                    delivery.created_at,
+                ),
+            )
+            delivery.id = int(cursor.lastrowid or 0)
+        return delivery
+
+    def save_delivery(self, delivery: Delivery) -> None:
+        """Store a delivery's state, attempts and due time."""
+        with self._lock:
+            self.db.execute(
+                "UPDATE deliveries SET state = ?, attempts = ?, due = ? WHERE id = ?",
+                (delivery.state, json.dumps(delivery.attempts), delivery.due, delivery.id),
+            )
+
+    def delivery(self, delivery_id: int) -> Delivery | None:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT * FROM deliveries WHERE id = ?", (delivery_id,)
+            ).fetchone()
+        return _delivery(row) if row else None
+
+    def deliveries(
+        self,
+        tenant: str | None = None,
+        channel: str | None = None,
+        limit: int = 50,
+        state: str | None = None,
+    ) -> list[Delivery]:
+        """Deliveries, newest first, of one tenant or all, one channel or all."""
+        sql, args = "SELECT * FROM deliveries WHERE 1", []
+        for column, value in (("tenant", tenant), ("channel", channel), ("state", state)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                args.append(value)
+        with self._lock:
+            rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit]).fetchall()
+        return [_delivery(row) for row in rows]
+
+    def pending_deliveries(self, limit: int = 200) -> list[Delivery]:
+        """Pending webhook deliveries, earliest due first (the worker checks each tenant's clock)."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT * FROM deliveries WHERE state = 'pending' ORDER BY due, id LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [_delivery(row) for row in rows]
+
     # Whole tenants.
 
     def tenants(self) -> list[str]:
@@ -609,7 +795,7 @@ class Store:
             return sorted(names)
 
     def clear(self, tenant: str | None = None) -> None:
-        """Forget every record, id sequence and token (of one tenant, or of all)."""
+        """Forget every record, id sequence, token, clock, job and delivery (of one tenant, or all)."""
         with self._lock:
             where, args = ("", ()) if tenant is None else (" WHERE tenant = ?", (tenant,))
             for resource in self._tables:
@@ -618,7 +804,8 @@ class Store:
                     args,
                 )
             self.db.execute(f"DELETE FROM kinds{where}", args)
-            self.db.execute(f"DELETE FROM tokens{where}", args)
+            for table in ("tokens", "clocks", "jobs", "deliveries"):
+                self.db.execute(f"DELETE FROM {table}{where}", args)
             self._kinds.clear()
 
     def records(self, tenant: str | None = None) -> list[Record]:
@@ -647,6 +834,17 @@ class Store:
             snapshot.backup(self.db)
             self._kinds.clear()
             self._tables = self._existing_tables()
+
+
+def _job(row: Any) -> Job:
+    return Job(row[0], row[1], row[2], row[3], json.loads(row[4]))
+
+
+def _delivery(row: Any) -> Delivery:
+    values = list(row)
+    values[9] = json.loads(values[9])  # body
+    values[11] = json.loads(values[11])  # attempts
+    return Delivery(*values)
 
 
 def _second(value: Any) -> int | None:

@@ -3,51 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from contracts import operations
+from mock_server.admin import clock, webhooks
+from mock_server.admin.control import json_body, limit_of, tenant_of, text_of
+from mock_server.clock import iso
 from mock_server.errors import ApiError, json_response
-from mock_server.http_input import parse_document, read_bytes, whole_number
 from mock_server.rest.render import resource_object
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-
-
-async def _json(request: Request) -> dict[str, Any]:
-    """The control API's body: a JSON object, or nothing (an empty body is ``{}`` here).
-
-    Any declared media type is read as JSON: the control API speaks nothing else, and ``curl -d``
-    labels its body as a form.
-    """
-    settings = request.app.state.mock.settings
-    raw = await read_bytes(request, settings.max_body_bytes)
-    if not raw.strip():
-        return {}
-    body = parse_document(raw).value
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object")
-    return body
-
-
-def _text(body: dict[str, Any], name: str) -> str | None:
-    """A string member of the body (422 for any other JSON type), or None when absent."""
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ApiError(422, f"{name} must be a string, not {type(value).__name__}")
-    return value or None
-
-
-def _tenant(request: Request, body: dict[str, Any]) -> str | None:
-    return (
-        _text(body, "tenant")
-        or request.query_params.get("tenant")
-        or request.headers.get("x-clarus-subdomain")
-        or None
-    )
 
 
 async def health(request: Request) -> Response:
@@ -65,8 +33,8 @@ async def health(request: Request) -> Response:
 async def reset(request: Request) -> Response:
     """POST /__mock/reset: everything, or one tenant, back to the fixture pack."""
     app = request.app.state.mock
-    body = await _json(request)
-    tenant = _text(body, "tenant") or request.query_params.get("tenant")
+    body = await json_body(request)
+    tenant = text_of(body, "tenant") or request.query_params.get("tenant")
     if tenant is not None and tenant not in app.pack.tenants:
         raise ApiError(404, f"no tenant {tenant!r} in pack {app.pack.name!r}")
     app.reset(tenant)
@@ -75,7 +43,7 @@ async def reset(request: Request) -> Response:
 
 async def save_snapshot(request: Request) -> Response:
     app = request.app.state.mock
-    name = (await _json(request)).get("name")
+    name = (await json_body(request)).get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         raise ApiError(422, "name is required: 1-64 letters, digits, '_', '.' or '-'")
     app.snapshots[name] = app.store.snapshot()
@@ -97,18 +65,16 @@ async def journal(request: Request) -> Response:
     """GET /__mock/journal?limit=&tenant=: newest first."""
     app = request.app.state.mock
     tenant = request.query_params.get("tenant")
-    limit = whole_number(request.query_params.get("limit", "100"))
-    if limit is None:
-        raise ApiError(400, "limit must be a whole number (ASCII digits)")
+    limit = limit_of(request, 100)
     entries = [e for e in reversed(app.journal) if tenant is None or e["tenant"] == tenant]
-    shown = [{**e, "at": app.clock.iso(e["at"])} for e in entries[:limit]]
+    shown = [{**e, "at": iso(e["at"])} for e in entries[:limit]]
     return json_response({"data": shown})
 
 
 async def record(request: Request) -> Response:
     """GET /__mock/records/{resource}/{id}: a read the vendor only offers through GraphQL."""
     app = request.app.state.mock
-    tenant = _tenant(request, {})
+    tenant = tenant_of(request, {})
     if tenant is None:
         raise ApiError(400, "name the tenant: ?tenant= or X-Clarus-Subdomain")
     resource, record_id = request.path_params["resource"], request.path_params["id"]
@@ -139,4 +105,6 @@ ROUTES = [
     Route("/snapshots/{name}/restore", restore_snapshot, methods=["POST"]),
     Route("/journal", journal, methods=["GET"]),
     Route("/records/{resource}/{id:int}", record, methods=["GET"]),
+    *clock.ROUTES,
+    *webhooks.ROUTES,
 ]

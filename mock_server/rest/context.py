@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts import Operation, Violation
-from mock_server.clock import Clock
+from mock_server.clock import TimeSource
 from mock_server.store import Store
 
 
@@ -17,7 +17,7 @@ class Ctx:
     op: Operation
     tenant: str
     store: Store
-    clock: Clock
+    clock: TimeSource
     params: dict[str, Any]
     body: Any
     query: dict[str, str] = field(default_factory=dict)

@@ -35,6 +35,8 @@ from mock_server.http_input import read_document
 from mock_server.rest.context import Ctx
 from mock_server.rest.render import render
 from mock_server.store import Record
+from mock_server.webhooks.events import Change
+from mock_server.webhooks.outbox import enqueue
 
 Handler = Callable[[Ctx], Record | None]
 HANDLERS: dict[str, Handler] = {
@@ -89,13 +91,17 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             op,
             tenant,
             app.store,
-            app.clock,
+            app.clocks.of(tenant),
             dict(request.path_params),
             body,
             dict(request.query_params),
         )
         with app.store.transaction():
             record = handler(ctx)
+            if record is not None and op.action in ("create", "update"):
+                # The automations this change fires join the same transaction (the outbox).
+                change = Change(record.resource, record.id, op.action)
+                enqueue(app.store, tenant, ctx.clock.now(), [change])
             if ctx.warnings:
                 # Rules the server checks beyond the schema can warn too (a vendor contradiction).
                 request.state.violations = [
@@ -104,6 +110,7 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
                 ]
                 if app.settings.strict:
                     raise contract_error(ctx.warnings, ctx.warnings)  # rolls the change back
+        app.worker.wake()
         return render(op, record, ctx.meta or None, pretty=_for_people(request))
 
     return handle

@@ -1,0 +1,92 @@
+"""/__mock/clock: read, set and advance the tenants' clocks (the floor catches up as they move)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mock_server.admin.control import json_body, tenant_of
+from mock_server.clock import ClockError, parse_duration
+from mock_server.errors import ApiError, json_response
+
+
+def _tenants(request: Request, body: dict[str, Any]) -> list[str]:
+    """The tenant named (404 when the pack has none of that name), else every tenant."""
+    app = request.app.state.mock
+    tenant = tenant_of(request, body)
+    if tenant is None:
+        return sorted(app.pack.tenants)
+    if tenant not in app.pack.tenants:
+        raise ApiError(404, f"no tenant {tenant!r} in pack {app.pack.name!r}")
+    return [tenant]
+
+
+def _answer(app: Any, tenants: list[str], named: bool, extra: dict[str, Any]) -> Response:
+    clocks = [app.clocks.describe(t) for t in tenants]
+    if named:
+        return json_response({**clocks[0], **extra})
+    return json_response({"data": clocks, **extra})
+
+
+async def clock(request: Request) -> Response:
+    """GET /__mock/clock -> ``{tenant, now, mode, speed}`` (``{"data": [...]}`` for every tenant);
+    POST it with ``{"mode"?, "now"?, "speed"?}`` to change them."""
+    app = request.app.state.mock
+    body = await json_body(request) if request.method == "POST" else {}
+    tenants = _tenants(request, body)
+    unknown = set(body) - {"mode", "now", "speed", "tenant"}
+    if unknown:
+        raise ApiError(
+            422, f"unknown member {sorted(unknown)[0]!r}: the clock takes mode, now, speed"
+        )
+    transitions: list[dict[str, Any]] = []
+    if request.method == "POST":
+        try:
+            for tenant in tenants:
+                app.clocks.set(tenant, body.get("mode"), body.get("now"), body.get("speed"))
+                transitions += app.floor.catch_up(tenant)
+        except ClockError as exc:
+            raise ApiError(422, str(exc)) from None
+        app.worker.wake()
+    extra = {"transitions": transitions} if request.method == "POST" else {}
+    return _answer(app, tenants, tenant_of(request, body) is not None, extra)
+
+
+async def advance(request: Request) -> Response:
+    """POST /__mock/clock/advance ``{"by": "90s" | "2h" | seconds}``: the floor does every step that
+    falls due on the way, each at its own time; answers the clocks and ``transitions``."""
+    app = request.app.state.mock
+    body = await json_body(request)
+    if "by" not in body:
+        raise ApiError(422, 'say how far: {"by": "90s"} (or "2m", "2h", "1d", or seconds)')
+    try:
+        seconds = parse_duration(body["by"])
+    except ClockError as exc:
+        raise ApiError(422, str(exc)) from None
+    tenants = _tenants(request, body)
+    transitions: list[dict[str, Any]] = []
+    for tenant in tenants:
+        transitions += app.floor.advance(tenant, seconds)
+    app.worker.wake()
+    return _answer(app, tenants, tenant_of(request, body) is not None, {"transitions": transitions})
+
+
+async def step(request: Request) -> Response:
+    """POST /__mock/floor/step: the next floor step of each tenant (the clock moves to it)."""
+    app = request.app.state.mock
+    body = await json_body(request)
+    transitions: list[dict[str, Any]] = []
+    for tenant in _tenants(request, body):
+        transitions += app.floor.step(tenant)
+    app.worker.wake()
+    return json_response({"transitions": transitions})
+
+
+ROUTES = [
+    Route("/clock", clock, methods=["GET", "POST"]),
+    Route("/clock/advance", advance, methods=["POST"]),
+    Route("/floor/step", step, methods=["POST"]),
+]

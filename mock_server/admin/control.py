@@ -1,0 +1,52 @@
+"""What every /__mock endpoint reads the same way: a JSON body, the tenant, a limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from mock_server.errors import ApiError
+from mock_server.http_input import parse_document, read_bytes, whole_number
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The control API's body: a JSON object, or nothing (an empty body is ``{}`` here).
+
+    Any declared media type is read as JSON: the control API speaks nothing else, and ``curl -d``
+    labels its body as a form.
+    """
+    settings = request.app.state.mock.settings
+    raw = await read_bytes(request, settings.max_body_bytes)
+    if not raw.strip():
+        return {}
+    body = parse_document(raw).value
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return body
+
+
+def text_of(body: dict[str, Any], name: str) -> str | None:
+    """A string member of the body (422 for any other JSON type), or None when absent."""
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ApiError(422, f"{name} must be a string, not {type(value).__name__}")
+    return value or None
+
+
+def tenant_of(request: Request, body: dict[str, Any]) -> str | None:
+    """The tenant: ``tenant`` in the body, ``?tenant=``, else ``X-Clarus-Subdomain``; None is all."""
+    return (
+        text_of(body, "tenant")
+        or request.query_params.get("tenant")
+        or request.headers.get("x-clarus-subdomain")
+        or None
+    )
+
+
+def limit_of(request: Request, default: int) -> int:
+    """The ``limit`` query parameter (a whole number), or ``default``; 400 for anything else."""
+    limit = whole_number(request.query_params.get("limit", str(default)))
+    if limit is None:
+        raise ApiError(400, "limit must be a whole number (ASCII digits)")
+    return limit

@@ -1,0 +1,93 @@
+"""The simulated warehouse floor: due jobs, run on each tenant's clock.
+
+Work the floor's staff will do (allocate an order 30 s after it arrives, pick it 2 minutes later...)
+is a job in the store, due at a time on the tenant's clock. Jobs run through the same domain
+functions REST calls, each in its own store transaction whose transitions fire automations.
+
+- ``realtime``: a background loop runs jobs as they fall due.
+- ``instant``: every job runs as soon as the write that made it commits; the clock jumps forward
+  to each job's due time, so timestamps read as if the staff had taken their time.
+- ``manual``: nothing runs until the clock is advanced (``/__mock/clock/advance``) or the floor
+  stepped (``/__mock/floor/step``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from mock_server.clock import Clocks
+from mock_server.store import Job, Store
+
+log = logging.getLogger("clarus_mock")
+
+JobRunner = Callable[[str, Job], list[dict[str, Any]]]
+"""Runs one job of a tenant inside a store transaction; returns the transitions it made."""
+
+# A chain of jobs making jobs could run for ever in instant mode; no real flow needs this many.
+MAX_STEPS = 10_000
+
+
+class Floor:
+    """Runs the tenants' due jobs; ``runner`` does one job (see :data:`JobRunner`)."""
+
+    def __init__(self, store: Store, clocks: Clocks, runner: JobRunner) -> None:
+        self.store = store
+        self.clocks = clocks
+        self.runner = runner
+
+    def schedule(self, tenant: str, after: float, kind: str, payload: dict[str, Any]) -> int:
+        """A job due ``after`` seconds from now on the tenant's clock; returns its id."""
+        return self.store.add_job(tenant, self.clocks.now(tenant) + after, kind, payload)
+
+    def catch_up(self, tenant: str) -> list[dict[str, Any]]:
+        """Run what the tenant's clock says is due: everything in ``instant``, jobs due by now in
+        ``realtime``, and in ``manual`` too (a manual clock only moves when told to)."""
+        if self.clocks.state(tenant).mode == "instant":
+            return self._run_until(tenant, None)
+        return self._run_until(tenant, self.clocks.now(tenant))
+
+    def advance(self, tenant: str, seconds: float) -> list[dict[str, Any]]:
+        """Move the clock forward by ``seconds``, running each job that falls due on the way at its
+        own time; returns the transitions made."""
+        target = self.clocks.now(tenant) + seconds
+        transitions = self._run_until(tenant, target)
+        if self.clocks.now(tenant) < target:
+            self.clocks.move_to(tenant, target)
+        return transitions
+
+    def step(self, tenant: str) -> list[dict[str, Any]]:
+        """Run the next job (and any due at the same time), moving the clock to it if it lies
+        ahead; nothing when no job is waiting."""
+        job = self.store.next_job(tenant)
+        if job is None:
+            return []
+        return self._run_until(tenant, max(job.due, self.clocks.now(tenant)))
+
+    def _run_until(self, tenant: str, until: float | None) -> list[dict[str, Any]]:
+        transitions: list[dict[str, Any]] = []
+        for _ in range(MAX_STEPS):
+            job = self.store.next_job(tenant, until)
+            if job is None:
+                return transitions
+            if job.due > self.clocks.now(tenant):
+                self.clocks.move_to(tenant, job.due)  # the job happens at its own time
+            transitions += self.runner(tenant, job)
+        log.warning("floor of %s: stopped after %d steps in one go", tenant, MAX_STEPS)
+        return transitions
+
+    async def run(self, wake: Callable[[], None]) -> None:
+        """Until cancelled: run due jobs of ``realtime`` tenants every 100 ms; ``wake`` the
+        delivery worker when a job changed something."""
+        while True:
+            await asyncio.sleep(0.1)
+            for tenant in self.store.job_tenants():
+                if self.clocks.state(tenant).mode != "realtime":
+                    continue
+                try:
+                    if self._run_until(tenant, self.clocks.now(tenant)):
+                        wake()
+                except Exception:  # one broken job must not stop every tenant's floor
+                    log.exception("floor of %s: a job failed", tenant)

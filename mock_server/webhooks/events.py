@@ -1,0 +1,100 @@
+"""A change of a record, and the automation events it fires (``x-clarus-event-sources``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from contracts.registry import schema_documents
+from mock_server.store import Record
+
+Action = Literal["create", "update", "delete", "transition"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What happened to one record: ``action``, and for a transition the stored status values."""
+
+    resource: str  # the stored resource: goods_outs, goods_in_receipts, stocks...
+    record_id: int
+    action: Action
+    before: Any = None
+    after: Any = None
+    snapshot: Record | None = None  # the record as it was, for a delete
+
+
+@dataclass(frozen=True)
+class Source:
+    """One automation event and the change that fires it."""
+
+    resource_name: str  # the automation's resource_name: goods_out, goods_in...
+    event: str
+    resource: str
+    on: str | None  # create, update or delete
+    to: Any  # the stored status value a transition must reach
+    received: str | None  # all or part, for receipts
+
+
+@cache
+def sources() -> tuple[Source, ...]:
+    """Every event the mock fires, from the automations schema."""
+    table = schema_documents()["automations.json"]["x-clarus-event-sources"]
+    found = []
+    for resource_name, spec in table.items():
+        if not isinstance(spec, dict) or "resource" not in spec:
+            continue  # the table's description and provenance
+        codes = status_codes(spec["resource"], spec.get("status", ""))
+        for event, when in spec["events"].items():
+            to = when.get("to")
+            found.append(
+                Source(
+                    resource_name,
+                    event,
+                    spec["resource"],
+                    when.get("on"),
+                    codes.get(to, to),
+                    when.get("received"),
+                )
+            )
+    return tuple(found)
+
+
+@cache
+def status_codes(resource: str, field: str) -> dict[str, Any]:
+    """Status code -> stored id, where a status field stores ids (``x-clarus-statuses``)."""
+    found: dict[str, Any] = {}
+    for doc in schema_documents().values():
+        if doc.get("x-clarus-resource", {}).get("type") == resource:
+            _collect(doc, field, found)
+    return found
+
+
+def _collect(node: Any, field: str, found: dict[str, Any]) -> None:
+    if isinstance(node, dict):
+        named = (node.get("properties") or {}).get(field)
+        if isinstance(named, dict) and "x-clarus-statuses" in named:
+            found.update({s["code"]: s["id"] for s in named["x-clarus-statuses"]})
+        for value in node.values():
+            _collect(value, field, found)
+    elif isinstance(node, list):
+        for value in node:
+            _collect(value, field, found)
+
+
+def fired(change: Change, received: str | None = None) -> list[Source]:
+    """The events ``change`` fires; ``received`` (all or part) for a receipt that completes."""
+    found = []
+    for source in sources():
+        if source.resource != change.resource:
+            continue
+        if source.on is not None:
+            if source.on == change.action:
+                found.append(source)
+            continue
+        if change.action != "transition" or change.after != source.to:
+            continue
+        if source.received is not None and source.received != received:
+            continue
+        found.append(source)
+    return found

@@ -1,0 +1,117 @@
+"""Changes in, outbox rows out: the enabled automations whose conditions hold on the record.
+
+Called inside the store transaction that made the changes, so a change and its deliveries commit
+together, or neither does. A webhook action becomes a pending delivery due at once (the first
+attempt is made as soon as the change commits, whatever the clock); an email action becomes a
+recorded row in the outbox (nothing is sent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from mock_server.domain.goods_in import LINES as RECEIPT_LINES
+from mock_server.domain.integrations import ACTIONS, AUTOMATIONS, CONDITIONS, PARAMETERS
+from mock_server.store import Delivery, Record, Store
+from mock_server.webhooks.events import Change, fired
+from mock_server.webhooks.payload import body, holds
+
+
+def enqueue(store: Store, tenant: str, now: float, changes: Iterable[Change]) -> list[Delivery]:
+    """Outbox rows for every automation each change fires; returns them (ids assigned)."""
+    made: list[Delivery] = []
+    for change in changes:
+        record = change.snapshot or store.get(tenant, change.resource, change.record_id)
+        if record is None:
+            continue
+        for source in fired(change, _received(store, tenant, record)):
+            automations = store.find(
+                tenant, AUTOMATIONS, resource_name=source.resource_name, event=source.event
+            )
+            payload: dict[str, Any] | None = None
+            for automation in automations:
+                if not automation.attributes.get("enabled"):
+                    continue
+                payload = payload or body(store, tenant, record)
+                if not conditions_hold(store, tenant, automation, payload):
+                    continue
+                made += _deliveries(store, tenant, now, automation, source.event, record, payload)
+    return made
+
+
+def conditions_hold(store: Store, tenant: str, automation: Record, payload: Any) -> bool:
+    """Whether every condition of the automation holds on the payload (all must, says the vendor:
+    https://documentation.claruswms.com/api-reference/core-resources/automation)."""
+    return all(
+        holds(
+            payload,
+            str(c.attributes.get("source_path", "")),
+            str(c.attributes.get("operator", "")),
+            str(c.attributes.get("value", "")),
+        )
+        for c in store.children(tenant, CONDITIONS, automation.id)
+    )
+
+
+def _deliveries(
+    store: Store,
+    tenant: str,
+    now: float,
+    automation: Record,
+    event: str,
+    record: Record,
+    payload: dict[str, Any],
+) -> list[Delivery]:
+    made = []
+    for action in store.children(tenant, ACTIONS, automation.id):
+        parameters = {
+            p.attributes.get("parameter_code"): p.attributes.get("value")
+            for p in store.children(tenant, PARAMETERS, action.id)
+        }
+        kind = action.attributes.get("destination_type")
+        if kind == "webhook" and parameters.get("url"):
+            channel, target, state, due = "webhook", str(parameters["url"]), "pending", now
+        elif kind == "email":
+            channel, target, state, due = (
+                "email",
+                str(parameters.get("email_recipient") or ""),
+                "recorded",
+                None,
+            )
+        else:
+            continue
+        made.append(
+            store.add_delivery(
+                Delivery(
+                    0,
+                    tenant,
+                    channel,
+                    automation.id,
+                    automation.attributes.get("integration_id"),
+                    event,
+                    record.resource,
+                    record.id,
+                    target,
+                    payload,
+                    state,
+                    [],
+                    due,
+                    now,
+                )
+            )
+        )
+    return made
+
+
+def _received(store: Store, tenant: str, record: Record) -> str | None:
+    """For a receipt: ``all`` when every line received its expected quantity, else ``part``."""
+    if record.resource != "goods_in_receipts":
+        return None
+    lines = store.children(tenant, RECEIPT_LINES, record.id)
+    complete = all(
+        float(line.attributes.get("received_quantity") or 0)
+        >= float(line.attributes.get("expected_quantity") or 0)
+        for line in lines
+    )
+    return "all" if complete else "part"

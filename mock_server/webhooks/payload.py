@@ -1,0 +1,148 @@
+"""What a webhook call carries: the full record as ``{"data": {...}}`` and five headers.
+
+The vendor says the body is "the full payload of the affected record, not just an ID"
+(https://documentation.claruswms.com/knowledgebase/integrations/webhook-events) and that conditions
+address it as ``data.account_id`` (https://documentation.claruswms.com/api-reference/automations/
+create-an-automation). So the body is ``{"data": {"id": ..., <every attribute the REST response
+shows, null where unset>, "lines": [...]}}``, lines embedded for orders and receipts. The headers are
+the five of https://documentation.claruswms.com/knowledgebase/integrations/validate-a-webhook-request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts import operations
+from contracts.graphql_spec import spec
+from mock_server.rest.render import shape
+from mock_server.store import Record, Store
+
+
+def _attributes_schema(resource: str) -> dict[str, Any] | None:
+    for op in operations().values():
+        schema = op.response_schema
+        if op.data_type != resource or schema is None or "data" not in schema["properties"]:
+            continue
+        attributes = schema["properties"]["data"]["properties"]["attributes"]
+        if attributes.get("properties"):
+            return dict(attributes)
+    return None
+
+
+def body(store: Store, tenant: str, record: Record) -> dict[str, Any]:
+    """``{"data": {...}}``: the record's id, its attributes as REST shows them, and its lines."""
+    schema = _attributes_schema(record.resource)
+    lines_schema: dict[str, Any] | None = None
+    if schema is not None:
+        changes = schema["properties"].get("lines_changes", {})
+        lines_schema = (changes.get("items") or {}).get("properties", {}).get("attributes")
+        schema = {
+            **schema,
+            "properties": {k: v for k, v in schema["properties"].items() if k != "lines_changes"},
+        }
+    attributes = shape(schema, record.attributes) if schema else dict(record.attributes)
+    data: dict[str, Any] = {"id": record.id, **attributes}
+    root = spec().root_of(record.resource)
+    for child in root.children if root else ():
+        child_resource = spec().roots[child.root].resource
+        if child_resource is None:
+            continue
+        data[child.name] = [
+            {
+                "id": line.id,
+                **(shape(lines_schema, line.attributes) if lines_schema else line.attributes),
+            }
+            for line in store.children(tenant, child_resource, record.id)
+        ]
+    return {"data": data}
+
+
+def headers(
+    base_url: str, tenant: str, automation_id: int, integration_id: int | None
+) -> dict[str, str]:
+    """The five ``X-ClarusWMS-*`` headers; the integration id is empty when none is linked."""
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "clarus-mock webhooks",
+        "X-ClarusWMS-Domain": base_url,
+        "X-ClarusWMS-API-Domain": base_url,
+        "X-ClarusWMS-Subdomain": tenant,
+        "X-ClarusWMS-Automation-ID": str(automation_id),
+        "X-ClarusWMS-Integration-ID": "" if integration_id is None else str(integration_id),
+    }
+
+
+def at_path(document: Any, path: str) -> Any:
+    """The value at a dotted ``source_path`` (``data.account_id``, ``data.lines.0.product_id``)."""
+    value = document
+    for part in path.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+OPERATORS = (
+    "eq",
+    "not_eq",
+    "gt",
+    "gteq",
+    "lt",
+    "lteq",
+    "in",
+    "not_in",
+    "contains",
+    "present",
+    "blank",
+)
+"""Condition operators the mock evaluates. The vendor shows only ``eq``; the rest follow the names
+of the GraphQL filter operators (``gteq``...). A condition with another operator never holds."""
+
+
+def holds(document: Any, source_path: str, operator: str, value: str) -> bool:
+    """Whether one automation condition holds on the payload. Values compare as text (the vendor
+    sends ``"42"`` for an id), numerically when both sides are numbers; ``in`` takes a comma list."""
+    actual = at_path(document, source_path)
+    if operator == "present":
+        return actual not in (None, "", [])
+    if operator == "blank":
+        return actual in (None, "", [])
+    if actual is None:
+        return operator in ("not_eq", "not_in")
+    text = _text(actual)
+    if operator == "eq":
+        return text == value
+    if operator == "not_eq":
+        return text != value
+    if operator in ("in", "not_in"):
+        inside = text in [part.strip() for part in value.split(",")]
+        return inside if operator == "in" else not inside
+    if operator == "contains":
+        return value in text
+    left, right = _number(text), _number(value)
+    pair = (left, right) if left is not None and right is not None else (text, value)
+    compare = {
+        "gt": lambda a, b: a > b,
+        "gteq": lambda a, b: a >= b,
+        "lt": lambda a, b: a < b,
+        "lteq": lambda a, b: a <= b,
+    }.get(operator)
+    return bool(compare(*pair)) if compare else False
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None

@@ -1,0 +1,180 @@
+"""The delivery worker: sends the outbox over HTTP, at least once, with retries.
+
+Started from the app's lifespan; nothing on a request's path waits for it. Pending deliveries whose
+due time has come on their tenant's clock are sent concurrently (at most ``concurrency`` at once,
+each with a 10 s timeout), so a slow or dead receiver holds up only its own deliveries.
+
+An attempt fails on any answer that is not 2xx, a refused connection or a timeout. The next one is
+due 1 s later on the tenant's clock, then 2, 4, 8... capped at 5 minutes, 8 attempts in all; then
+the delivery is ``failed`` and can be redelivered by hand. The vendor documents no retry schedule
+(https://documentation.claruswms.com/knowledgebase/integrations/webhook-events only asks receivers
+to answer 2xx fast and be idempotent): this one is the mock's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+
+import httpx
+
+from mock_server.clock import Clocks, iso
+from mock_server.store import Delivery, Store
+from mock_server.webhooks.chaos import Chaos
+from mock_server.webhooks.payload import headers
+
+log = logging.getLogger("clarus_mock")
+
+ATTEMPTS = 8
+TIMEOUT_S = 10.0
+FIRST_RETRY_S = 1.0
+MAX_RETRY_S = 300.0
+
+
+def retry_after(failed_attempts: int) -> float:
+    """Seconds (on the tenant's clock) before the next attempt, after ``failed_attempts`` (>= 1)."""
+    return min(FIRST_RETRY_S * 2 ** (failed_attempts - 1), MAX_RETRY_S)
+
+
+def current_round(delivery: Delivery) -> list[dict[str, Any]]:
+    """The attempts since the last redelivery (a redelivery starts the schedule again)."""
+    latest = max((a.get("round", 0) for a in delivery.attempts), default=0)
+    return [a for a in delivery.attempts if a.get("round", 0) == latest and not a.get("duplicate")]
+
+
+class Worker:
+    """Sends due deliveries; :meth:`wake` after writing some so they go out at once."""
+
+    def __init__(
+        self,
+        store: Store,
+        clocks: Clocks,
+        base_url: str,
+        chaos: Chaos | None = None,
+        concurrency: int = 32,
+        timeout: float = TIMEOUT_S,
+    ) -> None:
+        self.store = store
+        self.clocks = clocks
+        self.base_url = base_url
+        self.chaos = chaos or Chaos()
+        self.timeout = timeout
+        self._limit = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._in_flight: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.sent = 0  # attempts made, for figures and tests
+
+    @property
+    def busy(self) -> bool:
+        """Whether an attempt is in flight."""
+        return bool(self._in_flight)
+
+    def wake(self) -> None:
+        """Look for due deliveries now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Poll until cancelled: a wake-up or every 100 ms (retries come due with the clock)."""
+        async with httpx.AsyncClient(timeout=self.timeout) as client:
+            try:
+                while True:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), 0.1)
+                    self._wake.clear()
+                    self._dispatch(client)
+            finally:
+                for task in list(self._tasks):
+                    task.cancel()
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait until nothing is due or in flight (tests and benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.wake()
+            await asyncio.sleep(0.01)
+            if not self._in_flight and not self._due():
+                return
+
+    def _due(self) -> list[Delivery]:
+        return [
+            d
+            for d in self.store.pending_deliveries()
+            if d.id not in self._in_flight and (d.due is None or d.due <= self.clocks.now(d.tenant))
+        ]
+
+    def _dispatch(self, client: httpx.AsyncClient) -> None:
+        for delivery in self._due():
+            self._in_flight.add(delivery.id)
+            task = asyncio.create_task(self._attempt(client, delivery))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
+        try:
+            async with self._limit:
+                await self._send(client, delivery)
+        except Exception:  # a bug here must not stop the worker; the delivery stays pending
+            log.exception("webhook delivery %s: unexpected error", delivery.id)
+        finally:
+            self._in_flight.discard(delivery.id)
+
+    async def _send(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
+        round_no = max((a.get("round", 0) for a in delivery.attempts), default=0)
+        plan = self.chaos.plan(delivery.id, len(delivery.attempts))
+        if plan.delay_s:
+            await asyncio.sleep(plan.delay_s)
+        attempt = await self._post(client, delivery, fail=plan.fail)
+        attempt["round"] = round_no
+        stored = self.store.delivery(delivery.id)
+        if stored is None or stored.state != "pending":
+            return  # reset, or redelivered meanwhile
+        stored.attempts.append(attempt)
+        ok = attempt["error"] is None
+        if ok and plan.duplicate:
+            again = await self._post(client, delivery, fail=False)
+            stored.attempts.append({**again, "round": round_no, "duplicate": True})
+        if ok:
+            stored.state, stored.due = "delivered", None
+        elif len(current_round(stored)) >= ATTEMPTS:
+            stored.state, stored.due = "failed", None
+        else:
+            stored.due = self.clocks.now(stored.tenant) + retry_after(len(current_round(stored)))
+        self.store.save_delivery(stored)
+
+    async def _post(
+        self, client: httpx.AsyncClient, delivery: Delivery, fail: bool
+    ) -> dict[str, Any]:
+        """One POST; returns the attempt as the delivery log shows it."""
+        at = iso(self.clocks.now(delivery.tenant))
+        started = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+        if fail:
+            error = "not sent: the chaos failure switch failed this attempt"
+        else:
+            self.sent += 1
+            try:
+                response = await client.post(
+                    delivery.target,
+                    content=json.dumps(delivery.body),
+                    headers=headers(
+                        self.base_url,
+                        delivery.tenant,
+                        delivery.automation_id or 0,
+                        delivery.integration_id,
+                    ),
+                )
+                status = response.status_code
+                if not 200 <= status < 300:
+                    error = f"the receiver answered {status}"
+            except httpx.TimeoutException:
+                error = f"no answer within {self.timeout:g} s"
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        latency = round((time.perf_counter() - started) * 1000, 1)
+        return {"at": at, "status_code": status, "latency_ms": latency, "error": error}

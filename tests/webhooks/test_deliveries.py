@@ -1,0 +1,214 @@
+"""Automations fire real HTTP calls: body, headers, conditions, retries, chaos, the delivery log."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from tests.server.conftest import Api, order
+from tests.webhooks.conftest import automation, eventually
+
+
+def received(httpserver: HTTPServer, count: int = 1) -> list[Request]:
+    calls = eventually(lambda: len(httpserver.log) >= count and httpserver.log)
+    assert calls, f"the receiver got {len(httpserver.log)} calls, expected {count}"
+    return [request for request, _ in httpserver.log]
+
+
+def deliveries(api: Api, **params: Any) -> list[dict[str, Any]]:
+    r = api.http.get("/__mock/webhooks/deliveries", params=params)
+    assert r.status_code == 200, r.text
+    return list(r.json()["data"])
+
+
+def test_an_order_created_calls_the_automations_url_with_the_full_record(
+    server: Api, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook", method="POST").respond_with_json({"ok": True})
+    r = server.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
+    assert r.status_code == 201, r.text
+    automation_id = r.json()["data"]["id"]
+    created = server.call("POST", "/api/goods_outs", order(reference="SO-HOOK-1"))
+    assert created.status_code == 201
+    order_id = created.json()["data"]["id"]
+
+    [call] = received(httpserver)
+    body = json.loads(call.data)
+    assert body["data"]["id"] == order_id
+    assert body["data"]["reference"] == "SO-HOOK-1"
+    assert body["data"]["goods_out_status_id"] == 2
+    assert body["data"]["lines"][0]["product_id"] == 1  # lines embedded
+    assert body["data"]["notes"] is None  # every attribute REST shows, null where unset
+    assert call.headers["X-ClarusWMS-Subdomain"] == "demo"
+    assert call.headers["X-ClarusWMS-Automation-ID"] == str(automation_id)
+    assert call.headers["X-ClarusWMS-Integration-ID"] == ""
+    assert call.headers["X-ClarusWMS-Domain"].startswith("http://")
+    assert call.headers["X-ClarusWMS-API-Domain"]
+    assert call.headers["Content-Type"] == "application/json"
+
+    [logged] = eventually(lambda: [d for d in deliveries(server) if d["state"] == "delivered"])
+    assert logged["automation_id"] == automation_id
+    assert (logged["event"], logged["resource"], logged["record_id"]) == (
+        "created",
+        "goods_outs",
+        order_id,
+    )
+    [attempt] = logged["attempts"]
+    assert attempt["status_code"] == 200
+    assert attempt["error"] is None
+    assert attempt["latency_ms"] >= 0
+
+
+def test_conditions_must_all_hold(server: Api, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    only_account_2 = [
+        {
+            "condition_code": "account",
+            "source_path": "data.account_id",
+            "operator": "eq",
+            "value": "2",
+        }
+    ]
+    server.call(
+        "POST",
+        "/api/automations",
+        automation(httpserver.url_for("/hook"), conditions=only_account_2),
+    )
+    server.call("POST", "/api/goods_outs", order(reference="SO-ACC-1", account_id=1))
+    server.call("POST", "/api/goods_outs", order(reference="SO-ACC-2", account_id=2))
+    [call] = received(httpserver)
+    assert json.loads(call.data)["data"]["reference"] == "SO-ACC-2"
+    assert len(deliveries(server)) == 1
+
+
+def test_a_disabled_automation_and_another_event_do_not_fire(
+    server: Api, httpserver: HTTPServer
+) -> None:
+    disabled = automation(httpserver.url_for("/hook"))
+    disabled["data"]["attributes"]["enabled"] = False
+    server.call("POST", "/api/automations", disabled)
+    server.call(
+        "POST", "/api/automations", automation(httpserver.url_for("/hook"), event="cancelled")
+    )
+    server.call("POST", "/api/goods_outs", order(reference="SO-QUIET"))
+    assert deliveries(server) == []
+
+
+def test_an_order_updated_fires_updated(server: Api, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    server.call(
+        "POST", "/api/automations", automation(httpserver.url_for("/hook"), event="updated")
+    )
+    order_id = server.call("POST", "/api/goods_outs", order(reference="SO-UPD")).json()["data"][
+        "id"
+    ]
+    patch = {"data": {"type": "goods_outs", "attributes": {"notes": "leave at the door"}}}
+    assert server.call("PATCH", f"/api/goods_outs/{order_id}", patch).status_code == 200
+    [call] = received(httpserver)
+    assert json.loads(call.data)["data"]["notes"] == "leave at the door"
+
+
+def test_a_failing_receiver_is_retried_until_it_answers(
+    server: Api, httpserver: HTTPServer
+) -> None:
+    answers = iter([500, 503])
+
+    def handler(request: Request) -> Response:
+        return Response("busy" if (status := next(answers, 200)) != 200 else "ok", status=status)
+
+    httpserver.expect_request("/hook").respond_with_handler(handler)
+    server.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
+    server.call("POST", "/api/goods_outs", order(reference="SO-RETRY"))
+    # Retries come 1 s, then 2 s later on the tenant's clock (realtime here).
+    [done] = eventually(
+        lambda: [d for d in deliveries(server) if d["state"] == "delivered"], timeout=15
+    )
+    assert [a["status_code"] for a in done["attempts"]] == [500, 503, 200]
+    assert done["attempts"][0]["error"] == "the receiver answered 500"
+    assert len(httpserver.log) == 3
+
+
+def test_a_dead_receiver_fails_after_eight_attempts_then_redelivers(
+    manual: Api, httpserver: HTTPServer
+) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/hook"
+    manual.call("POST", "/api/automations", automation(url))
+    manual.call("POST", "/api/goods_outs", order(reference="SO-DEAD"))
+    [pending] = eventually(lambda: [d for d in deliveries(manual) if d["attempts"]])
+    assert pending["state"] == "pending"
+    assert "Connect" in pending["attempts"][0]["error"]
+    # The manual clock holds the retries back until it is advanced: 1+2+4+...+64 s.
+    for _ in range(7):
+        manual.http.post("/__mock/clock/advance", json={"tenant": "demo", "by": "5m"})
+        eventually(lambda: not manual.app.state.mock.worker.busy)
+    [failed] = eventually(lambda: [d for d in deliveries(manual) if d["state"] == "failed"])
+    assert len(failed["attempts"]) == 8
+    # Redelivery by hand, to a receiver that now answers.
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    store = manual.app.state.mock.store
+    delivery = store.delivery(failed["id"])
+    delivery.target = httpserver.url_for("/hook")
+    store.db.execute(
+        "UPDATE deliveries SET target = ? WHERE id = ?", (delivery.target, delivery.id)
+    )
+    r = manual.http.post(f"/__mock/webhooks/deliveries/{failed['id']}/redeliver")
+    assert r.status_code == 202
+    [again] = eventually(lambda: [d for d in deliveries(manual) if d["state"] == "delivered"])
+    assert again["attempts"][-1]["status_code"] == 200
+
+
+def test_chaos_duplicates_reach_the_receiver_twice(server: Api, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    r = server.http.post("/__mock/webhooks/chaos", json={"duplicate_rate": 1, "seed": 7})
+    assert r.json()["data"]["duplicate_rate"] == 1
+    server.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
+    server.call("POST", "/api/goods_outs", order(reference="SO-TWICE"))
+    first, second = received(httpserver, 2)
+    assert first.data == second.data
+    [logged] = eventually(lambda: [d for d in deliveries(server) if d["state"] == "delivered"])
+    assert [a.get("duplicate", False) for a in logged["attempts"]] == [False, True]
+
+
+def test_chaos_switches_refuse_nonsense(server: Api) -> None:
+    for body, names in (
+        ({"duplicate_rate": 2}, "duplicate_rate"),
+        ({"latency": 5}, "unknown switch"),
+        ({"seed": "x"}, "seed"),
+    ):
+        r = server.http.post("/__mock/webhooks/chaos", json=body)
+        assert r.status_code == 422
+        assert names in r.json()["error"]
+
+
+def test_email_actions_are_recorded_in_the_outbox(server: Api) -> None:
+    body = automation("unused")
+    action = body["data"]["attributes"]["actions_changes"][0]["attributes"]
+    action["destination_type"] = "email"
+    action["parameters_changes"][0]["attributes"] = {
+        "parameter_code": "email_recipient",
+        "value": "ops@example.com",
+    }
+    r = server.call("POST", "/api/automations", body)
+    assert r.status_code == 201
+    automation_id = r.json()["data"]["id"]
+    server.call("POST", "/api/goods_outs", order(reference="SO-MAIL"))
+    [mail] = [
+        m
+        for m in server.http.get("/__mock/outbox").json()["data"]
+        if m["automation_id"] == automation_id
+    ]
+    assert mail["to"] == "ops@example.com"
+    assert mail["state"] == "recorded"
+    assert mail["body"]["data"]["reference"] == "SO-MAIL"
+    assert deliveries(server) == []
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
