@@ -774,14 +774,16 @@ class Store:
             rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit]).fetchall()
         return [_delivery(row) for row in rows]
 
-    def pending_deliveries(self, limit: int = 200) -> list[Delivery]:
-        """Pending webhook deliveries, earliest due first (the worker checks each tenant's clock)."""
+    def pending_deliveries(self, limit: int = 500) -> list[tuple[int, str, float | None]]:
+        """``(id, tenant, due)`` of pending webhook deliveries, earliest due first (light: the
+        worker checks each tenant's clock, then loads the ones it sends)."""
         with self._lock:
             rows = self.db.execute(
-                "SELECT * FROM deliveries WHERE state = 'pending' ORDER BY due, id LIMIT ?",
+                "SELECT id, tenant, due FROM deliveries WHERE state = 'pending' "
+                "ORDER BY due, id LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [_delivery(row) for row in rows]
+        return [(int(i), str(t), d) for i, t, d in rows]
 
     # Whole tenants.
 

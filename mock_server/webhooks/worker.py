@@ -100,28 +100,31 @@ class Worker:
             if not self._in_flight and not self._due():
                 return
 
-    def _due(self) -> list[Delivery]:
+    def _due(self) -> list[int]:
         return [
-            d
-            for d in self.store.pending_deliveries()
-            if d.id not in self._in_flight and (d.due is None or d.due <= self.clocks.now(d.tenant))
+            delivery_id
+            for delivery_id, tenant, due in self.store.pending_deliveries()
+            if delivery_id not in self._in_flight
+            and (due is None or due <= self.clocks.now(tenant))
         ]
 
     def _dispatch(self, client: httpx.AsyncClient) -> None:
-        for delivery in self._due():
-            self._in_flight.add(delivery.id)
-            task = asyncio.create_task(self._attempt(client, delivery))
+        for delivery_id in self._due():
+            self._in_flight.add(delivery_id)
+            task = asyncio.create_task(self._attempt(client, delivery_id))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
+    async def _attempt(self, client: httpx.AsyncClient, delivery_id: int) -> None:
         try:
             async with self._limit:
-                await self._send(client, delivery)
+                delivery = self.store.delivery(delivery_id)
+                if delivery is not None and delivery.state == "pending":
+                    await self._send(client, delivery)
         except Exception:  # a bug here must not stop the worker; the delivery stays pending
-            log.exception("webhook delivery %s: unexpected error", delivery.id)
+            log.exception("webhook delivery %s: unexpected error", delivery_id)
         finally:
-            self._in_flight.discard(delivery.id)
+            self._in_flight.discard(delivery_id)
 
     async def _send(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
         round_no = max((a.get("round", 0) for a in delivery.attempts), default=0)
