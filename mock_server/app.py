@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import secrets
 import time
 from collections import deque
@@ -26,16 +27,16 @@ from contracts.graphql_spec import index_plan
 from contracts.names import nearest
 from mock_server import __version__, auth
 from mock_server.admin.routes import ROUTES as ADMIN_ROUTES
-from mock_server.auth import OAuth, bearer
+from mock_server.auth import Client, OAuth, bearer
 from mock_server.clock import Clocks
-from mock_server.errors import ApiError, error_response, json_response
+from mock_server.errors import ApiError, TenantError, error_response, json_response
 from mock_server.fixtures import Pack, load_pack, seed
 from mock_server.floor import Floor
 from mock_server.floor_jobs import JOBS
 from mock_server.graphql.routes import ROUTES as GRAPHQL_ROUTES
 from mock_server.rest.routes import rest_routes
 from mock_server.settings import Settings
-from mock_server.store import Job, Store
+from mock_server.store import Job, RuntimeTenant, Store
 from mock_server.webhooks.chaos import Chaos
 from mock_server.webhooks.worker import Worker
 
@@ -56,17 +57,94 @@ class MockState:
     journal: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=10_000))
     snapshots: dict[str, Any] = field(default_factory=dict)
     seeded: Any = None
+    _runtime: dict[str, RuntimeTenant] | None = None  # cached: the journal asks on every request
+
+    @property
+    def runtime(self) -> dict[str, RuntimeTenant]:
+        """The tenants made at run time, by name."""
+        if self._runtime is None:
+            self._runtime = {t.name: t for t in self.store.runtime_tenants()}
+        return self._runtime
 
     def reset(self, tenant: str | None = None) -> None:
-        """Back to the fixture pack: everything (a snapshot restore) or one tenant."""
+        """Back to the fixture pack: everything (a snapshot restore, which also forgets the
+        tenants made at run time) or one tenant (a runtime one becomes a copy of its source again).
+        """
         if tenant is None:
-            self.store.restore(self.seeded)  # replaces the whole database, tokens included
-            self.clocks.forget()
+            self.restore(self.seeded)
             return
+        runtime = self.runtime
         with self.store.transaction():
             self.store.clear(tenant)
             self.clocks.forget(tenant)
-            seed(self.store, self.pack, tenant)
+            if tenant in runtime:
+                self.store.copy_tenant(runtime[tenant].source, tenant)
+            else:
+                seed(self.store, self.pack, tenant)
+
+    def restore(self, snapshot: Any) -> None:
+        """Put a store snapshot back: records, tokens, clocks and runtime tenants as they were."""
+        self.store.restore(snapshot)  # replaces the whole database
+        self.clocks.forget()
+        self._runtime = None
+        self.oauth.clients = {c.client_id: c for c in self.pack.clients}
+        self.oauth.clients |= {t.client_id: _client(t) for t in self.runtime.values()}
+
+    def tenant_names(self) -> list[str]:
+        """The pack's tenants, then those made at run time."""
+        return [*sorted(self.pack.tenants), *self.runtime]
+
+    def has_tenant(self, name: str) -> bool:
+        return name in self.pack.tenants or name in self.runtime
+
+    def add_tenant(self, source: str, name: str | None = None) -> RuntimeTenant:
+        """A new tenant copied from ``source`` as it is now, with its own OAuth client.
+
+        Raises :class:`TenantError` when ``source`` does not exist, ``name`` is taken or is not a
+        subdomain (lowercase letters, digits and ``-``, at most 63).
+        """
+        if not self.has_tenant(source):
+            raise TenantError(
+                f"no tenant {source!r} to copy (tenants: {', '.join(self.tenant_names())})"
+            )
+        name = name or f"t-{secrets.token_hex(4)}"
+        if not _SUBDOMAIN.fullmatch(name):
+            raise TenantError(
+                f"subdomain {name!r}: lowercase letters, digits and '-', starting with a letter "
+                "or digit, at most 63"
+            )
+        if self.has_tenant(name):
+            raise TenantError(f"tenant {name!r} exists already")
+        tenant = RuntimeTenant(
+            name, source, f"{name}-client", secrets.token_urlsafe(16), self.clocks.wall()
+        )
+        with self.store.transaction():
+            self.store.copy_tenant(source, name)
+            self.store.add_tenant(tenant)
+        self.oauth.clients[tenant.client_id] = _client(tenant)
+        self.runtime[name] = tenant
+        return tenant
+
+    def drop_tenant(self, name: str) -> None:
+        """Forget a tenant made at run time; raises :class:`TenantError` for a pack tenant."""
+        runtime = self.runtime
+        if name not in runtime:
+            raise TenantError(
+                f"{name!r} is a fixture pack tenant; reset it instead"
+                if name in self.pack.tenants
+                else f"no tenant {name!r}"
+            )
+        with self.store.transaction():
+            self.store.drop_tenant(name)
+        self.clocks.forget(name)
+        self.oauth.clients.pop(runtime.pop(name).client_id, None)
+
+
+_SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def _client(tenant: RuntimeTenant) -> Client:
+    return Client(tenant.client_id, tenant.client_secret, tenant.name)
 
 
 def _known_paths() -> list[str]:
@@ -155,7 +233,7 @@ class Journal:
         mock = scope["app"].state.mock
         tenant = state.get("tenant")
         # The tenant's time when the request named a known tenant; formatted when read.
-        at = mock.clocks.now(tenant) if tenant in mock.pack.tenants else time.time()
+        at = mock.clocks.now(tenant) if tenant and mock.has_tenant(tenant) else time.time()
         mock.journal.append(
             {
                 "id": request_id,
@@ -222,6 +300,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     floor = Floor(store, clocks, lambda tenant, job: run_job(state, tenant, job))
     state = MockState(settings, pack, store, clocks, worker, floor)
     state.oauth.clients = {c.client_id: c for c in pack.clients}
+    state.oauth.clients |= {t.client_id: _client(t) for t in store.runtime_tenants()}
     state.oauth.lifetime = pack.token_lifetime
     if store.tenants():  # a persistent file keeps its state across restarts
         state.seeded = _seed_snapshot(pack)

@@ -51,6 +51,10 @@ class ApiError(Exception):
         self.description = description  # OAuth's error_description (RFC 6749)
 
 
+class TenantError(ValueError):
+    """A tenant that cannot be made or dropped; the message says why."""
+
+
 def domain_error(code: int, symbol: str, summary: str, pointer: str = "") -> ApiError:
     """A vendor business-rule error (422) with its numeric code and symbol."""
     violation = Violation(pointer, symbol, summary, code=code, symbol=symbol)

@@ -33,7 +33,7 @@ from typing import Any
 
 from mock_server.json_text import dumps
 
-_SCHEMA_VERSION = 5
+_SCHEMA_VERSION = 6
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kinds (
     kind INTEGER PRIMARY KEY, tenant TEXT NOT NULL, resource TEXT NOT NULL,
@@ -44,6 +44,10 @@ CREATE TABLE IF NOT EXISTS tokens (
     access_token TEXT PRIMARY KEY, refresh_token TEXT UNIQUE, tenant TEXT NOT NULL,
     client_id TEXT NOT NULL, scope TEXT NOT NULL, created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS tenants (  -- tenants made at run time (the pack's are in the pack)
+    name TEXT PRIMARY KEY, source TEXT NOT NULL, client_id TEXT NOT NULL UNIQUE,
+    client_secret TEXT NOT NULL, created_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS clocks (
     tenant TEXT PRIMARY KEY, mode TEXT NOT NULL, speed REAL NOT NULL,
@@ -132,6 +136,17 @@ class Delivery:
     state: str
     attempts: list[dict[str, Any]]
     due: float | None
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeTenant:
+    """A tenant made at run time as a copy of ``source``, with its own OAuth client."""
+
+    name: str
+    source: str
+    client_id: str
+    client_secret: str
     created_at: float
 
 
@@ -785,6 +800,59 @@ class Store:
             ).fetchall()
         return [(int(i), str(t), d) for i, t, d in rows]
 
+    # Tenants made at run time.
+
+    def add_tenant(self, tenant: RuntimeTenant) -> None:
+        with self._lock:
+            self.db.execute(
+                "INSERT INTO tenants VALUES (?, ?, ?, ?, ?)",
+                (
+                    tenant.name,
+                    tenant.source,
+                    tenant.client_id,
+                    tenant.client_secret,
+                    tenant.created_at,
+                ),
+            )
+
+    def runtime_tenants(self) -> list[RuntimeTenant]:
+        with self._lock:
+            rows = self.db.execute("SELECT * FROM tenants ORDER BY created_at, name").fetchall()
+        return [RuntimeTenant(*row) for row in rows]
+
+    def drop_tenant(self, name: str) -> None:
+        """Forget a runtime tenant: its records and everything else (see :meth:`clear`)."""
+        with self._lock:
+            self.clear(name)
+            self.db.execute("DELETE FROM tenants WHERE name = ?", (name,))
+
+    def copy_tenant(self, source: str, target: str) -> None:
+        """Make ``target`` a copy of ``source`` as it is now: every record (ids kept), id sequence
+        and due floor job, in SQL (INSERT ... SELECT), so a copy costs milliseconds."""
+        with self._lock:
+            kinds = self.db.execute(
+                "SELECT kind, resource, last FROM kinds WHERE tenant = ?", (source,)
+            ).fetchall()
+            for kind, resource, last in kinds:
+                cursor = self.db.execute(
+                    "INSERT INTO kinds (tenant, resource, last) VALUES (?, ?, ?)",
+                    (target, resource, last),
+                )
+                if resource in self._tables:
+                    self.db.execute(
+                        f"INSERT INTO {_table(resource)} (kind, id, parent_id, attributes, "
+                        "relationships, created_at, updated_at) SELECT ?, id, parent_id, "
+                        f"attributes, relationships, created_at, updated_at FROM {_table(resource)} "
+                        "WHERE kind = ?",
+                        (cursor.lastrowid, kind),
+                    )
+            self.db.execute(
+                "INSERT INTO jobs (tenant, due, kind, payload) "
+                "SELECT ?, due, kind, payload FROM jobs WHERE tenant = ? ORDER BY id",
+                (target, source),
+            )
+            self._kinds.clear()
+
     # Whole tenants.
 
     def tenants(self) -> list[str]:
@@ -808,6 +876,8 @@ class Store:
             self.db.execute(f"DELETE FROM kinds{where}", args)
             for table in ("tokens", "clocks", "jobs", "deliveries"):
                 self.db.execute(f"DELETE FROM {table}{where}", args)
+            if tenant is None:
+                self.db.execute("DELETE FROM tenants")
             self._kinds.clear()
 
     def records(self, tenant: str | None = None) -> list[Record]:

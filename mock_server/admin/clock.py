@@ -18,9 +18,9 @@ def _tenants(request: Request, body: dict[str, Any]) -> list[str]:
     app = request.app.state.mock
     tenant = tenant_of(request, body)
     if tenant is None:
-        return sorted(app.pack.tenants)
-    if tenant not in app.pack.tenants:
-        raise ApiError(404, f"no tenant {tenant!r} in pack {app.pack.name!r}")
+        return app.tenant_names()
+    if not app.has_tenant(tenant):
+        raise ApiError(404, f"no tenant {tenant!r} (tenants: {', '.join(app.tenant_names())})")
     return [tenant]
 
 

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contracts import operations
-from mock_server.admin import clock, webhooks
+from mock_server.admin import clock, tenants, webhooks
 from mock_server.admin.control import json_body, limit_of, tenant_of, text_of
 from mock_server.clock import iso
 from mock_server.errors import ApiError, json_response
@@ -24,7 +24,7 @@ async def health(request: Request) -> Response:
         {
             "status": "ok",
             "pack": app.pack.name,
-            "tenants": sorted(app.pack.tenants),
+            "tenants": app.tenant_names(),
             "operations": len(operations()),
         }
     )
@@ -35,8 +35,8 @@ async def reset(request: Request) -> Response:
     app = request.app.state.mock
     body = await json_body(request)
     tenant = text_of(body, "tenant") or request.query_params.get("tenant")
-    if tenant is not None and tenant not in app.pack.tenants:
-        raise ApiError(404, f"no tenant {tenant!r} in pack {app.pack.name!r}")
+    if tenant is not None and not app.has_tenant(tenant):
+        raise ApiError(404, f"no tenant {tenant!r} (tenants: {', '.join(app.tenant_names())})")
     app.reset(tenant)
     return json_response({"reset": tenant or "all", "pack": app.pack.name})
 
@@ -57,7 +57,7 @@ async def restore_snapshot(request: Request) -> Response:
         raise ApiError(
             404, f"no snapshot {name!r}; saved: {', '.join(sorted(app.snapshots)) or 'none'}"
         )
-    app.store.restore(app.snapshots[name])
+    app.restore(app.snapshots[name])
     return json_response({"restored": name})
 
 
@@ -106,5 +106,6 @@ ROUTES = [
     Route("/journal", journal, methods=["GET"]),
     Route("/records/{resource}/{id:int}", record, methods=["GET"]),
     *clock.ROUTES,
+    *tenants.ROUTES,
     *webhooks.ROUTES,
 ]
