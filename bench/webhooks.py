@@ -233,7 +233,8 @@ def main() -> None:
     received = [(float(line.split(" ", 1)[0]), json.loads(line.split(" ", 1)[1])) for line in lines]
     live = [(at, body) for at, body in received if body["data"]["reference"].startswith("LIVE")]
     backlog = [at for at, body in received if body["data"]["reference"].startswith("BACKLOG")]
-    latencies = [(at - sent[body["data"]["reference"]]) * 1000 for at, body in live]
+    # A call can arrive before the client has noted the REST answer: count that as 0 ms.
+    latencies = [max(0.0, (at - sent[body["data"]["reference"]]) * 1000) for at, body in live]
     print(f"{args.orders} orders x {args.automations} automations on goods_out {args.event}")
     print(
         f"live: orders created at {args.orders / created:,.0f}/s through REST; calls received "

@@ -338,10 +338,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     """Start the delivery worker and the floor with the server; stop them with it."""
     mock = app.state.mock
-    tasks = [
-        asyncio.create_task(mock.worker.run(), name="webhook-deliveries"),
-        asyncio.create_task(mock.floor.run(mock.worker.wake), name="floor"),
-    ]
+    mock.worker.start()
+    tasks = [asyncio.create_task(mock.floor.run(mock.worker.wake), name="floor")]
     try:
         yield
     finally:
@@ -350,6 +348,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        mock.worker.stop()
 
 
 def run_job(state: MockState, tenant: str, job: Job) -> list[dict[str, Any]]:
