@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain import records
+from mock_server.domain import records, stock
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable
+from mock_server.domain.facts import status_codes
 from mock_server.domain.records import WithLines
 from mock_server.domain.references import check_references
 from mock_server.store import Record
@@ -20,10 +21,12 @@ RECEIPTS = "goods_in_receipts"
 LINES = "goods_in_receipt_lines"
 PSU = "product_storage_units"
 TASKS = "tasks"
-PENDING, RECEIVED, COMPLETED = "pending", "received", "completed"
+PENDING, RECEIVED, COMPLETED = status_codes(RECEIPTS, "status", "pending", "received", "completed")
 # Task statuses (the task pages); tasks.py shares them.
-TASK_AVAILABLE, TASK_ALLOCATED, TASK_COMPLETED = "AVAILABLE", "ALLOCATED", "COMPLETED"
-RCV = "RCV"
+TASK_AVAILABLE, TASK_ALLOCATED, TASK_COMPLETED = status_codes(
+    TASKS, "status", "AVAILABLE", "ALLOCATED", "COMPLETED"
+)
+(RCV,) = status_codes(TASKS, "task_type_code", "RCV")
 _CHANGES = "/data/attributes/lines_changes"
 
 
@@ -132,7 +135,7 @@ def _check_line(
     product_id = attributes["product_id"]
     unit_id = attributes.get("product_storage_unit_id")
     if unit_id is None:
-        attributes["product_storage_unit_id"] = default_storage_unit(env, product_id)
+        attributes["product_storage_unit_id"] = default_storage_unit_id(env, product_id)
         return
     unit = env.store.get(env.tenant, PSU, unit_id)
     owner = unit.attributes.get("product_id") if unit else None
@@ -147,7 +150,7 @@ def _check_line(
         )
 
 
-def default_storage_unit(env: Env, product_id: int) -> int | None:
+def default_storage_unit_id(env: Env, product_id: int) -> int | None:
     """The id of the product's priority 0 storage unit (the one receipt lines use by default)."""
     found = env.store.find(env.tenant, PSU, product_id=product_id, priority=0)
     return found[0].id if found else None
@@ -158,7 +161,7 @@ def settle_line(env: Env, line: Record) -> None:
     line.attributes.setdefault("received_quantity", 0)
     if line.attributes.get("product_storage_unit_id") is None:
         product_id = line.attributes["product_id"]
-        line.attributes["product_storage_unit_id"] = default_storage_unit(env, product_id)
+        line.attributes["product_storage_unit_id"] = default_storage_unit_id(env, product_id)
     env.store.save(env.tenant, line)
 
 
@@ -359,7 +362,7 @@ def _stock(task: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         "storage_unit_id": values.get("storage_unit_to_id"),
         "quantity": values["confirmed_quantity"],
         "allocated_quantity": 0,
-        "status": "available",
+        "status": stock.AVAILABLE,
         "goods_in_receipt_id": task["goods_in_receipt_id"],
     }
 

@@ -1,7 +1,9 @@
 """Goods outs (sales orders): header and lines, statuses, and cancel by status.
 
-Status ids (https://documentation.claruswms.com/api-reference/core-resources/goods-out): 1 DRAFT, 2 PENDING, 3 PICK, 4 PART, 5 ALLOCATED, 6 COMPLETED,
-7 PART_ALLOCATED, 8 CANCELLED. A new order is PENDING, or DRAFT when asked.
+Status ids (https://documentation.claruswms.com/api-reference/core-resources/goods-out) are the
+``x-clarus-statuses`` of ``goods_out_status_id`` in contracts/schemas/goods_outs.json: 1 DRAFT,
+2 PENDING, 3 PICK, 4 PART, 5 ALLOCATED, 6 COMPLETED, 7 PART_ALLOCATED, 8 CANCELLED. A new order is
+PENDING, or DRAFT when asked.
 """
 
 from __future__ import annotations
@@ -9,26 +11,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from contracts.registry import statuses
 from mock_server.domain import records
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable
+from mock_server.domain.facts import status_ids
 from mock_server.domain.records import WithLines
 from mock_server.domain.references import check_references
 from mock_server.domain.stock import release_order
 from mock_server.store import Record
 
-DRAFT, PENDING, PICK, PART, ALLOCATED, COMPLETED, PART_ALLOCATED, CANCELLED = range(1, 9)
-NAMES = {
-    1: "DRAFT",
-    2: "PENDING",
-    3: "PICK",
-    4: "PART",
-    5: "ALLOCATED",
-    6: "COMPLETED",
-    7: "PART_ALLOCATED",
-    8: "CANCELLED",
-}
 ORDERS = "goods_outs"
+STATUS = "goods_out_status_id"
+DRAFT, PENDING, PICK, PART, ALLOCATED, COMPLETED, PART_ALLOCATED, CANCELLED = status_ids(
+    ORDERS,
+    STATUS,
+    "DRAFT",
+    "PENDING",
+    "PICK",
+    "PART",
+    "ALLOCATED",
+    "COMPLETED",
+    "PART_ALLOCATED",
+    "CANCELLED",
+)
+NAMES = {status_id: code for code, status_id in statuses(ORDERS, STATUS).items()}
 LINES = "goods_out_lines"
 _CHANGES = "/data/attributes/lines_changes"
 # What a new line starts with: nothing allocated, picked or dispatched yet.

@@ -16,6 +16,8 @@ from typing import Any
 from mock_server.domain import records, stock
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable, VendorError
+from mock_server.domain.facts import status_codes, vendor_errors
+from mock_server.domain.goods_in import TASK_AVAILABLE, TASKS
 from mock_server.domain.goods_outs import (
     ALLOCATED,
     LINES,
@@ -27,12 +29,21 @@ from mock_server.domain.goods_outs import (
     status,
 )
 from mock_server.domain.references import check_references
+from mock_server.domain.tasks import REPLEN
 from mock_server.store import Record
 
 PICK_LISTS = "goods_out_pick_lists"
 REQUESTS = "pick_processing_requests"
 SHORTS = "short_order_line_audits"
 _BAY = "/goods_out_pick_list_attributes/goods_out_bay_id"
+(REQUEST_COMPLETED,) = status_codes(REQUESTS, "status", "completed")
+EMPTY_IDS, INVALID_IDS, NOT_ENOUGH_STOCK, ALREADY_ALLOCATED, NOT_CONSOLIDABLE = vendor_errors(
+    "empty_ids_provided",
+    "invalid_ids_provided",
+    "not_enough_stocks_for_picking",
+    "goods_out_already_allocated",
+    "goods_outs_with_different_pick_types_cannot_be_consolidated",
+)
 
 
 @dataclass(frozen=True)
@@ -57,15 +68,15 @@ def _orders(env: Env, ids: list[int]) -> list[tuple[int, Record]]:
     if not ids:
         # The contract's minItems refuses [] first (rule min_items); this guards direct callers.
         raise VendorError(
-            36, "empty_ids_provided", "ids is empty: name at least one goods out", "/ids"
+            EMPTY_IDS.code, EMPTY_IDS.symbol, "ids is empty: name at least one goods out", "/ids"
         )
     found: dict[int, tuple[int, Record]] = {}
     for index, goods_out_id in enumerate(ids):
         order = env.store.get(env.tenant, ORDERS, goods_out_id)
         if order is None:
             raise VendorError(
-                37,
-                "invalid_ids_provided",
+                INVALID_IDS.code,
+                INVALID_IDS.symbol,
                 f"goods out {goods_out_id} does not exist in this tenant",
                 f"/ids/{index}",
             )
@@ -84,8 +95,8 @@ def _check_processable(orders: list[tuple[int, Record]]) -> None:
         current = status(order)
         if current not in PROCESSABLE:
             raise VendorError(
-                59,
-                "goods_out_already_allocated",
+                ALREADY_ALLOCATED.code,
+                ALREADY_ALLOCATED.symbol,
                 f"goods out {order.id} is {NAMES.get(current, current)}; picks can be processed "
                 "only for PENDING, ALLOCATED or PART_ALLOCATED orders",
                 f"/ids/{index}",
@@ -116,8 +127,8 @@ def _allocate_order(env: Env, index: int, order: Record) -> None:
     """Allocate every line in full (39 otherwise: the caller rolls back); the order goes to PICK."""
     for shortfall in allocate_order(env, order):
         raise VendorError(
-            39,
-            "not_enough_stocks_for_picking",
+            NOT_ENOUGH_STOCK.code,
+            NOT_ENOUGH_STOCK.symbol,
             f"goods out {order.id}: product {shortfall.line.attributes['product_id']} needs "
             f"{shortfall.needed:g} and account {order.attributes['account_id']} has "
             f"{shortfall.got:g} available in the order's warehouse; nothing was allocated",
@@ -157,7 +168,7 @@ def _record_request(env: Env, orders: list[Record]) -> str:
             REQUESTS,
             {
                 "process_reference": reference,
-                "status": "completed",
+                "status": REQUEST_COMPLETED,
                 "message": None,
                 "goods_out_id": order.id,
                 "created_at": env.clock.iso(),
@@ -207,8 +218,8 @@ def _check_consolidable(orders: list[tuple[int, Record]]) -> None:
     for index, order in orders:
         if order.attributes.get("goods_out_type") == "crossdock":
             raise VendorError(
-                318,
-                "goods_outs_with_different_pick_types_cannot_be_consolidated",
+                NOT_CONSOLIDABLE.code,
+                NOT_CONSOLIDABLE.symbol,
                 f"goods out {order.id} is a crossdock order; crossdock orders are never "
                 "consolidated (process it with process_picks_async)",
                 f"/ids/{index}",
@@ -343,10 +354,10 @@ def trigger_replenishment(
         return []
     task = env.store.create(
         env.tenant,
-        "tasks",
+        TASKS,
         {
-            "status": "AVAILABLE",
-            "task_type_code": "REPLEN",
+            "status": TASK_AVAILABLE,
+            "task_type_code": REPLEN,
             "subtype": "standard",
             "product_id": product_id,
             "account_id": account_id,

@@ -25,21 +25,26 @@ def create(
     """
     product = records.create(env, PRODUCTS, attributes, relationships)
     default_type = env.store.first_id(env.tenant, "storage_unit_types")
-    env.store.create(
-        env.tenant,
-        PSU,
-        {
-            "product_id": product.id,
-            "storage_unit_type_id": default_type,
-            "stock_configuration": "unit",
-            "unit_of_measure": "each",
-            "per_layer": 1,
-            "number_of_layers": 1,
-            "total": 1,
-            "priority": 0,
-        },
-    )
+    env.store.create(env.tenant, PSU, default_storage_unit(product.id, default_type))
     return product
+
+
+def default_storage_unit(product_id: int, storage_unit_type_id: int | None) -> dict[str, Any]:
+    """The attributes of the priority 0 storage unit a new product gets: one unit, of each.
+
+    Stock configuration ``unit``, one per layer and one layer (``total`` 1), of the given storage
+    unit type (the tenant's first). Everything that makes a product's default unit builds it here.
+    """
+    return {
+        "product_id": product_id,
+        "storage_unit_type_id": storage_unit_type_id,
+        "stock_configuration": "unit",
+        "unit_of_measure": "each",
+        "per_layer": 1,
+        "number_of_layers": 1,
+        "total": 1,
+        "priority": 0,
+    }
 
 
 def _stock_of(env: Env, product_id: int) -> float:

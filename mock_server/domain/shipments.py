@@ -8,10 +8,14 @@ from typing import Any
 from mock_server.domain import records
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable
+from mock_server.domain.facts import status_codes
 from mock_server.domain.references import check_references
 from mock_server.store import Record
 
 SHIPMENTS = "shipments"
+PENDING, SUBMITTED, CANCELLED = status_codes(
+    SHIPMENTS, "status", "pending", "submitted", "cancelled"
+)
 
 
 def _check_service(env: Env, attributes: dict[str, Any]) -> None:
@@ -50,7 +54,7 @@ def create(
     attributes = records.plain(attributes)
     check_references(env.store, env.tenant, attributes, records.ATTRIBUTES)
     _check_service(env, attributes)
-    attributes["status"] = "pending"
+    attributes["status"] = PENDING
     return env.store.create(env.tenant, SHIPMENTS, attributes, relationships or {})
 
 
@@ -66,7 +70,7 @@ def update(
     or Unprocessable (cancelled or dispatched, references, carrier service).
     """
     shipment = records.load(env, SHIPMENTS, shipment_id)
-    _require_status(shipment, ("pending", "submitted"), "updated")
+    _require_status(shipment, (PENDING, SUBMITTED), "updated")
     check_references(env.store, env.tenant, attributes, records.ATTRIBUTES)
     _check_service(env, {**shipment.attributes, **attributes})
     return records.update(env, SHIPMENTS, shipment_id, attributes, relationships)
@@ -94,7 +98,7 @@ def submit(env: Env, shipment_id: int) -> Record:
     Unprocessable (``invalid_state``).
     """
     shipment = records.load(env, SHIPMENTS, shipment_id)
-    _require_status(shipment, ("pending",), "submitted")
+    _require_status(shipment, (PENDING,), "submitted")
     carrier_id = shipment.attributes.get("carrier_id")
     if carrier_id is None:
         raise Unprocessable(
@@ -108,7 +112,7 @@ def submit(env: Env, shipment_id: int) -> Record:
     prefix = str(carrier.attributes.get("code", "TRK")) if carrier else "TRK"
     if not shipment.attributes.get("tracking_number"):
         shipment.attributes["tracking_number"] = f"{prefix}{secrets.randbelow(10**10):010d}"
-    shipment.attributes["status"] = "submitted"
+    shipment.attributes["status"] = SUBMITTED
     return env.store.save(env.tenant, shipment)
 
 
@@ -119,6 +123,6 @@ def cancel(env: Env, shipment_id: int) -> Record:
     or Unprocessable (``invalid_state``).
     """
     shipment = records.load(env, SHIPMENTS, shipment_id)
-    _require_status(shipment, ("submitted",), "cancelled")
-    shipment.attributes["status"] = "cancelled"
+    _require_status(shipment, (SUBMITTED,), "cancelled")
+    shipment.attributes["status"] = CANCELLED
     return env.store.save(env.tenant, shipment)

@@ -14,11 +14,12 @@ from typing import Any
 from mock_server.domain import records
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable
+from mock_server.domain.facts import status_codes
 from mock_server.store import Record
 
 STOCKS = "stocks"
 ALLOCATIONS = "stock_allocations"
-AVAILABLE, HELD = "available", "held"
+AVAILABLE, HELD = status_codes(STOCKS, "status", "available", "held")
 
 
 def tidy(number: float) -> int | float:

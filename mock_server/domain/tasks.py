@@ -11,6 +11,7 @@ from typing import Any
 from mock_server.domain import goods_in, records
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable
+from mock_server.domain.facts import status_codes
 from mock_server.domain.goods_in import RCV, TASKS
 from mock_server.domain.goods_in import TASK_ALLOCATED as ALLOCATED
 from mock_server.domain.goods_in import TASK_AVAILABLE as AVAILABLE
@@ -18,14 +19,18 @@ from mock_server.domain.goods_in import TASK_COMPLETED as COMPLETED
 from mock_server.domain.references import check_references
 from mock_server.store import Record
 
+PICK, DISP, PWAY, TRAN, REPLEN, LOAD, CONV = status_codes(
+    TASKS, "task_type_code", "PICK", "DISP", "PWAY", "TRAN", "REPLEN", "LOAD", "CONV"
+)
+# What completing each type needs (the task update page's table).
 _MINIMUM: dict[str, tuple[str, ...]] = {
-    "PICK": ("confirmed_quantity", "location_to_id"),
-    "RCV": ("confirmed_quantity", "location_to_id", "storage_unit_to_id"),
-    "PWAY": ("confirmed_quantity", "location_to_id", "storage_unit_to_id"),
-    "TRAN": ("location_to_id", "storage_unit_to_id"),
-    "CONV": (),
-    "REPLEN": ("confirmed_quantity", "location_to_id"),
-    "DISP": (),
+    PICK: ("confirmed_quantity", "location_to_id"),
+    RCV: ("confirmed_quantity", "location_to_id", "storage_unit_to_id"),
+    PWAY: ("confirmed_quantity", "location_to_id", "storage_unit_to_id"),
+    TRAN: ("location_to_id", "storage_unit_to_id"),
+    CONV: (),
+    REPLEN: ("confirmed_quantity", "location_to_id"),
+    DISP: (),
 }
 
 
@@ -77,7 +82,7 @@ def _complete(env: Env, task: Record, attributes: dict[str, Any], pointer: str) 
     kind = str(task.attributes.get("task_type_code"))
     _check_completable(task, kind)
     values = dict(attributes)
-    if kind == "CONV":
+    if kind == CONV:
         values.setdefault("confirmed_quantity", task.attributes.get("start_quantity"))
     merged = {**task.attributes, **values}
     minimum = _MINIMUM.get(kind, ())
@@ -99,14 +104,14 @@ def _complete(env: Env, task: Record, attributes: dict[str, Any], pointer: str) 
 
 
 def _check_completable(task: Record, kind: str) -> None:
-    if kind == "LOAD":
+    if kind == LOAD:
         raise Unprocessable(
             "",
             "invalid",
             f"task {task.id} is a LOAD task; it cannot be completed here",
             hint="use POST /api/load_tasks/{id}/load_storage_unit",
         )
-    if kind == "DISP" and task.attributes.get("subtype") != "SHIPMENT":
+    if kind == DISP and task.attributes.get("subtype") != "SHIPMENT":
         raise Unprocessable(
             "",
             "invalid",
