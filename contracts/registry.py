@@ -190,7 +190,8 @@ def _properties_named(node: Any, field: str) -> Iterator[dict[str, Any]]:
 def status_field(resource: str, field: str) -> dict[str, Any]:
     """The schema of a resource's status field: where its statuses and transitions are written.
 
-    The node with ``x-clarus-statuses`` (``goods_out_status_id``, ``task_type_code``), else the
+    The node with ``x-clarus-statuses`` or ``x-clarus-transitions`` (``goods_out_status_id``,
+    ``task_type_code``, a task's ``status``), else the
     field of the resource's stored ``record`` (``status`` of receipts, tasks, shipments, stocks),
     else the field of the GraphQL root that reads the resource (``pick_processing_requests``).
     Raises KeyError when no schema has it.
@@ -202,7 +203,7 @@ def status_field(resource: str, field: str) -> dict[str, Any]:
     ]
     for doc in docs:
         for node in _properties_named(doc, field):
-            if "x-clarus-statuses" in node:
+            if "x-clarus-statuses" in node or "x-clarus-transitions" in node:
                 return node
     for doc in docs:
         record = doc.get("$defs", {}).get("record", {}).get("properties", {})
@@ -225,6 +226,74 @@ def statuses(resource: str, field: str) -> dict[str, Any]:
     if "x-clarus-statuses" in node:
         return {status["code"]: status["id"] for status in node["x-clarus-statuses"]}
     return {value: value for value in node["enum"] if value is not None}
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """The status changes a resource's records may make: ``moves[from]`` -> the allowed ``to``s.
+
+    Values are as the record stores them (``goods_out_status_id`` 2, a receipt's ``"pending"``);
+    ``None`` as ``from`` is creation.
+    """
+
+    resource: str
+    field: str
+    moves: dict[Any, frozenset[Any]]
+
+    def allows(self, before: Any, after: Any) -> bool:
+        """Whether a record may go from ``before`` (None: created) to ``after``."""
+        return after in self.moves.get(before, frozenset())
+
+
+def _transition_fields() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """``(resource, field, schema)`` of every status field that carries ``x-clarus-transitions``."""
+    for doc in schema_documents().values():
+        resource = doc.get("x-clarus-resource", {}).get("type")
+        if resource is None:
+            continue
+        for node in _nodes(doc):
+            for name, sub in (node.get("properties") or {}).items():
+                if isinstance(sub, dict) and "x-clarus-transitions" in sub:
+                    yield resource, name, sub
+    roots = schema_documents()["graphql.json"]["x-clarus-graphql"]["roots"]
+    for root in roots.values():
+        for name, sub in root.get("fields", {}).items():
+            if "x-clarus-transitions" in sub:
+                yield root["resource"], name, sub
+
+
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes(value)
+
+
+@cache
+def transitions() -> dict[str, Transitions]:
+    """Every resource's allowed status changes, from ``x-clarus-transitions`` beside its statuses.
+
+    Each entry is ``{"from": code | null, "to": [codes], "by", "source"}``; codes are read through
+    :func:`statuses`, so a code the field does not have is refused here.
+    """
+    table: dict[str, Transitions] = {}
+    for resource, name, node in _transition_fields():
+        values = statuses(resource, name)
+        moves: dict[Any, set[Any]] = {}
+        for entry in node["x-clarus-transitions"]:
+            known = [code for code in [entry["from"], *entry["to"]] if code is not None]
+            unknown = [code for code in known if code not in values]
+            if unknown:
+                raise RuntimeError(f"{resource}.{name} transitions name unknown {unknown}")
+            before = None if entry["from"] is None else values[entry["from"]]
+            moves.setdefault(before, set()).update(values[code] for code in entry["to"])
+        if resource in table:
+            raise RuntimeError(f"{resource} has transitions on two fields")
+        table[resource] = Transitions(resource, name, {k: frozenset(v) for k, v in moves.items()})
+    return table
 
 
 class UnknownOperationError(ContractError):

@@ -15,6 +15,8 @@ from mock_server.domain.errors import Unprocessable
 from mock_server.domain.facts import status_codes
 from mock_server.domain.records import WithLines
 from mock_server.domain.references import check_references
+from mock_server.domain.transitions import create as create_in_status
+from mock_server.domain.transitions import transition
 from mock_server.store import Record
 
 RECEIPTS = "goods_in_receipts"
@@ -56,7 +58,7 @@ def create(
     seen = records.known_ids(env, attributes, changes)
     check_references(env.store, env.tenant, attributes, records.ATTRIBUTES, seen)
     attributes["status"] = PENDING
-    receipt = env.store.create(env.tenant, RECEIPTS, attributes, relationships or {})
+    receipt = create_in_status(env, RECEIPTS, attributes, relationships or {})
     _apply_lines(env, receipt, changes, seen)
     return _with_lines(env, receipt)
 
@@ -183,9 +185,8 @@ def receive(env: Env, receipt_id: int) -> WithLines:
         )
     bay = _goods_in_bay(env, receipt.attributes["warehouse_id"])
     for line in receipt_lines:
-        env.store.create(env.tenant, TASKS, _receive_task(env, receipt, line, bay))
-    receipt.attributes["status"] = RECEIVED
-    env.store.save(env.tenant, receipt)
+        create_in_status(env, TASKS, _receive_task(env, receipt, line, bay))
+    transition(env, receipt, RECEIVED)
     return WithLines(receipt, receipt_lines)
 
 
@@ -256,8 +257,7 @@ def revert(env: Env, receipt_id: int) -> WithLines:
         )
     for task in tasks:
         env.store.delete(env.tenant, TASKS, task.id)
-    receipt.attributes["status"] = PENDING
-    env.store.save(env.tenant, receipt)
+    transition(env, receipt, PENDING)
     return _with_lines(env, receipt)
 
 
@@ -339,10 +339,10 @@ def complete_receive_task(env: Env, task: Record, values: dict[str, Any]) -> Rec
     attributes = task.attributes
     quantity = values["confirmed_quantity"]
     if quantity > 0:  # nothing arrived: no stock record to hold it
-        env.store.create(env.tenant, "stocks", _stock(attributes, values))
+        create_in_status(env, stock.STOCKS, _stock(attributes, values))
     attributes.update(values)
-    attributes.update(status=TASK_COMPLETED, completed_at=now, last_accessed_at=now)
-    env.store.save(env.tenant, task)
+    attributes.update(completed_at=now, last_accessed_at=now)
+    transition(env, task, TASK_COMPLETED)
     line = env.store.get(env.tenant, LINES, attributes["goods_in_receipt_line_id"])
     if line is not None:
         line.attributes["received_quantity"] = (
@@ -371,7 +371,8 @@ def _complete_when_done(env: Env, receipt_id: int) -> None:
     receipt = env.store.get(env.tenant, RECEIPTS, receipt_id)
     if receipt is None:
         return
+    if receipt.attributes.get("status") != RECEIVED:
+        return  # a pack's odd receipt (pending with tasks, already completed) stays as it is
     tasks = env.store.find(env.tenant, TASKS, goods_in_receipt_id=receipt_id)
     if all(t.attributes["status"] == TASK_COMPLETED for t in tasks):
-        receipt.attributes["status"] = COMPLETED
-        env.store.save(env.tenant, receipt)
+        transition(env, receipt, COMPLETED)

@@ -19,6 +19,8 @@ from mock_server.domain.facts import status_ids
 from mock_server.domain.records import WithLines
 from mock_server.domain.references import check_references
 from mock_server.domain.stock import release_order
+from mock_server.domain.transitions import create as create_in_status
+from mock_server.domain.transitions import transition
 from mock_server.store import Record
 
 ORDERS = "goods_outs"
@@ -60,7 +62,7 @@ class Cancelled:
 
 def status(order: Record) -> int:
     """The order's ``goods_out_status_id`` (PENDING when a pack left it out)."""
-    return int(order.attributes.get("goods_out_status_id", PENDING))
+    return int(order.attributes.get(STATUS, PENDING))
 
 
 def lines(env: Env, order_id: int) -> list[Record]:
@@ -81,7 +83,7 @@ def create(
     """
     attributes = dict(attributes)
     changes = changes or []
-    start = attributes.setdefault("goods_out_status_id", PENDING)
+    start = attributes.setdefault(STATUS, PENDING)
     if start not in (DRAFT, PENDING):
         raise Unprocessable(
             "/data/attributes/goods_out_status_id",
@@ -90,7 +92,7 @@ def create(
         )
     seen = records.known_ids(env, attributes, changes)
     check_references(env.store, env.tenant, attributes, records.ATTRIBUTES, seen)
-    order = env.store.create(env.tenant, ORDERS, attributes, relationships or {})
+    order = create_in_status(env, ORDERS, attributes, relationships or {})
     # A new order's lines are exactly the ones just added: no need to read them back.
     return WithLines(order, _apply_lines(env, order, changes, seen))
 
@@ -123,7 +125,7 @@ def update(
             "invalid_state",
             f"order {order.id} is {NAMES[current]}: its lines can no longer change",
         )
-    new_status = attributes.get("goods_out_status_id", current)
+    new_status = attributes.pop(STATUS, current)
     if new_status != current and {current, new_status} != {DRAFT, PENDING}:
         raise Unprocessable(
             "/data/attributes/goods_out_status_id",
@@ -135,7 +137,7 @@ def update(
     check_references(env.store, env.tenant, attributes, records.ATTRIBUTES, seen)
     order.attributes.update(attributes)
     order.relationships.update(relationships or {})
-    env.store.save(env.tenant, order)
+    transition(env, order, new_status)  # writes the order back, status changed or not
     _apply_lines(env, order, changes, seen)
     return WithLines(order, lines(env, order.id))
 
@@ -191,6 +193,5 @@ def cancel(env: Env, order_id: int) -> Cancelled:
     for line in order_lines:
         line.attributes["allocated_quantity"] = 0
         env.store.save(env.tenant, line)
-    order.attributes["goods_out_status_id"] = CANCELLED
-    env.store.save(env.tenant, order)
+    transition(env, order, CANCELLED)
     return Cancelled(WithLines(order, order_lines), deleted=False)

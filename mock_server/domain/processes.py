@@ -30,6 +30,8 @@ from mock_server.domain.goods_outs import (
 )
 from mock_server.domain.references import check_references
 from mock_server.domain.tasks import REPLEN
+from mock_server.domain.transitions import create as create_in_status
+from mock_server.domain.transitions import transition
 from mock_server.store import Record
 
 PICK_LISTS = "goods_out_pick_lists"
@@ -134,8 +136,7 @@ def _allocate_order(env: Env, index: int, order: Record) -> None:
             f"{shortfall.got:g} available in the order's warehouse; nothing was allocated",
             f"/ids/{index}",
         )
-    order.attributes["goods_out_status_id"] = PICK
-    env.store.save(env.tenant, order)
+    transition(env, order, PICK)
 
 
 def _pick_list(env: Env, orders: list[Record], settings: dict[str, Any]) -> Record:
@@ -163,8 +164,8 @@ def _pick_list(env: Env, orders: list[Record], settings: dict[str, Any]) -> Reco
 def _record_request(env: Env, orders: list[Record]) -> str:
     reference = secrets.token_hex(6)
     for order in orders:
-        env.store.create(
-            env.tenant,
+        create_in_status(
+            env,
             REQUESTS,
             {
                 "process_reference": reference,
@@ -296,8 +297,7 @@ def _short(env: Env, order: Record, description: str, reason_code_id: int | None
                 "created_at": env.clock.iso(),
             },
         )
-    order.attributes["goods_out_status_id"] = ALLOCATED
-    env.store.save(env.tenant, order)
+    transition(env, order, ALLOCATED)  # an ALLOCATED order stays so
 
 
 def short_order_lines(
@@ -352,8 +352,8 @@ def trigger_replenishment(
     source = _replenishment_source(env, product_id, account_id, pickface)
     if source is None:
         return []
-    task = env.store.create(
-        env.tenant,
+    task = create_in_status(
+        env,
         TASKS,
         {
             "status": TASK_AVAILABLE,

@@ -10,6 +10,8 @@ from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable
 from mock_server.domain.facts import status_codes
 from mock_server.domain.references import check_references
+from mock_server.domain.transitions import create as create_in_status
+from mock_server.domain.transitions import transition
 from mock_server.store import Record
 
 SHIPMENTS = "shipments"
@@ -55,7 +57,7 @@ def create(
     check_references(env.store, env.tenant, attributes, records.ATTRIBUTES)
     _check_service(env, attributes)
     attributes["status"] = PENDING
-    return env.store.create(env.tenant, SHIPMENTS, attributes, relationships or {})
+    return create_in_status(env, SHIPMENTS, attributes, relationships or {})
 
 
 def update(
@@ -112,8 +114,7 @@ def submit(env: Env, shipment_id: int) -> Record:
     prefix = str(carrier.attributes.get("code", "TRK")) if carrier else "TRK"
     if not shipment.attributes.get("tracking_number"):
         shipment.attributes["tracking_number"] = f"{prefix}{secrets.randbelow(10**10):010d}"
-    shipment.attributes["status"] = SUBMITTED
-    return env.store.save(env.tenant, shipment)
+    return transition(env, shipment, SUBMITTED)
 
 
 def cancel(env: Env, shipment_id: int) -> Record:
@@ -124,5 +125,4 @@ def cancel(env: Env, shipment_id: int) -> Record:
     """
     shipment = records.load(env, SHIPMENTS, shipment_id)
     _require_status(shipment, (SUBMITTED,), "cancelled")
-    shipment.attributes["status"] = CANCELLED
-    return env.store.save(env.tenant, shipment)
+    return transition(env, shipment, CANCELLED)

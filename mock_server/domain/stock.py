@@ -15,6 +15,8 @@ from mock_server.domain import records
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable
 from mock_server.domain.facts import status_codes
+from mock_server.domain.transitions import create as create_in_status
+from mock_server.domain.transitions import transition
 from mock_server.store import Record
 
 STOCKS = "stocks"
@@ -127,8 +129,7 @@ def _set_status(
                 f"stock {stock.id} has {allocated(stock):g} allocated to orders and cannot be held",
                 hint="cancel or process the orders that hold it first",
             )
-        stock.attributes["status"] = status
-        env.store.save(env.tenant, stock)
+        transition(env, stock, status)
     return stocks
 
 
@@ -207,4 +208,4 @@ def move(
     stock.attributes["quantity"] = tidy(float(stock.attributes["quantity"]) - quantity)
     env.store.save(env.tenant, stock)
     moved = {**stock.attributes, **place, "quantity": tidy(quantity), "allocated_quantity": 0}
-    return env.store.create(env.tenant, STOCKS, moved)
+    return create_in_status(env, STOCKS, moved)

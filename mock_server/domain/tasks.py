@@ -17,6 +17,7 @@ from mock_server.domain.goods_in import TASK_ALLOCATED as ALLOCATED
 from mock_server.domain.goods_in import TASK_AVAILABLE as AVAILABLE
 from mock_server.domain.goods_in import TASK_COMPLETED as COMPLETED
 from mock_server.domain.references import check_references
+from mock_server.domain.transitions import transition
 from mock_server.store import Record
 
 PICK, DISP, PWAY, TRAN, REPLEN, LOAD, CONV = status_codes(
@@ -99,8 +100,8 @@ def _complete(env: Env, task: Record, attributes: dict[str, Any], pointer: str) 
         goods_in.complete_receive_task(env, task, values)
         return
     now = env.clock.iso()
-    task.attributes.update(values, status=COMPLETED, completed_at=now, last_accessed_at=now)
-    env.store.save(env.tenant, task)
+    task.attributes.update(values, completed_at=now, last_accessed_at=now)
+    transition(env, task, COMPLETED)
 
 
 def _check_completable(task: Record, kind: str) -> None:
@@ -193,13 +194,13 @@ def unallocate_many(env: Env, ids: list[int]) -> list[Record]:
 
 def _allocate(env: Env, task: Record, user_id: int | None) -> Record:
     now = env.clock.iso()
-    task.attributes.update(status=ALLOCATED, user_id=user_id, assigned_at=now, last_accessed_at=now)
-    return env.store.save(env.tenant, task)
+    task.attributes.update(user_id=user_id, assigned_at=now, last_accessed_at=now)
+    return transition(env, task, ALLOCATED)  # an ALLOCATED task is reassigned, status unchanged
 
 
 def _unallocate(env: Env, task: Record) -> Record:
-    task.attributes.update(status=AVAILABLE, user_id=None, assigned_at=None, start_at=None)
-    return env.store.save(env.tenant, task)
+    task.attributes.update(user_id=None, assigned_at=None, start_at=None)
+    return transition(env, task, AVAILABLE)
 
 
 def _named_open_tasks(env: Env, ids: list[int]) -> list[Record]:
