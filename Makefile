@@ -24,6 +24,7 @@ $(BIN)/.installed: pyproject.toml
 test: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 serve: $(BIN)/.installed
@@ -39,4 +40,4 @@ docs: $(BIN)/.installed
 	$(BIN)/clarus-mock docs --write
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache .hypothesis

@@ -58,7 +58,7 @@ from contracts.reader import read_json
 from contracts.validate import validate_document
 from mock_server.app import create_app
 from mock_server.domain import records
-from mock_server.domain.products import PSU
+from mock_server.domain.products import PSU, default_storage_unit
 from mock_server.graphql.filters import cursor
 from mock_server.graphql.schema import build
 from mock_server.json_text import encode
@@ -120,16 +120,7 @@ def stored_form(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def storage_unit(store: Store, product_id: int) -> dict[str, Any]:
     """The priority 0 storage unit POST /api/products adds (mock_server.domain.products.create)."""
-    return {
-        "product_id": product_id,
-        "storage_unit_type_id": store.first_id(TENANT, "storage_unit_types"),
-        "stock_configuration": "unit",
-        "unit_of_measure": "each",
-        "per_layer": 1,
-        "number_of_layers": 1,
-        "total": 1,
-        "priority": 0,
-    }
+    return default_storage_unit(product_id, store.first_id(TENANT, "storage_unit_types"))
 
 
 def load_products(store: Store, count: int) -> list[int]:

@@ -21,7 +21,7 @@ from contracts.forms import ID_PATTERN, contradiction, strict_request_schema
 from contracts.names import nearest
 from contracts.pointers import branch_for, is_optional, subschema, to_pointer
 from contracts.ranking import rank
-from contracts.registry import Operation
+from contracts.registry import Operation, vendor_errors
 from contracts.violations import Violation
 
 _CHANGE_TYPE = re.compile(r"/[a-z_]+_changes/\d+/type$")
@@ -538,14 +538,16 @@ def _limit(rule: str, text: Callable[[ValidationError], str]) -> Callable[..., I
             what = f"`{path[-1] if path else 'the body'}` {text(error)}"
             yield _vendor_contradiction(pointer, what, relax, error, error.instance)
             return
-        vendor = error.schema.get("x-clarus-vendor-errors", {}).get(str(error.validator), {})
+        # The vendor's number for this failure (``{"ids": []}`` is its 36), named in the schema.
+        code = error.schema.get("x-clarus-vendor-codes", {}).get(str(error.validator))
+        vendor = vendor_errors()[code] if code is not None else None
         yield Violation(
             pointer,
             rule,
             text(error),
             instance=error.instance,
-            code=vendor.get("code"),
-            symbol=vendor.get("symbol"),
+            code=vendor.code if vendor else None,
+            symbol=vendor.symbol if vendor else None,
             **_base(error),
         )
 

@@ -9,6 +9,7 @@ once, in ``contracts/schemas``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -135,6 +136,164 @@ def references() -> dict[str, str]:
     for file_name, doc in schema_documents().items():
         walk(doc, file_name)
     return found
+
+
+@dataclass(frozen=True)
+class VendorErrorSpec:
+    """One of the vendor's numeric business errors, from a schema's ``x-clarus-vendor-errors``.
+
+    ``title``, ``cause`` and ``fix`` are the text of its rule page (the rule id is ``symbol``);
+    ``source`` is the vendor page that lists the code.
+    """
+
+    code: int
+    symbol: str
+    title: str
+    cause: str
+    fix: str
+    source: str
+
+
+@cache
+def vendor_errors() -> dict[int, VendorErrorSpec]:
+    """Every vendor error by code, from the ``x-clarus-vendor-errors`` table of the schema files."""
+    table: dict[int, VendorErrorSpec] = {}
+    for file_name, doc in schema_documents().items():
+        for entry in doc.get("x-clarus-vendor-errors", []):
+            spec = VendorErrorSpec(**entry)
+            if table.setdefault(spec.code, spec) != spec:
+                raise RuntimeError(f"{file_name}: vendor error {spec.code} is defined twice")
+    return table
+
+
+def vendor_error(symbol: str) -> VendorErrorSpec:
+    """The vendor error with this symbol (``empty_ids_provided`` -> 36); KeyError when unknown."""
+    for spec in vendor_errors().values():
+        if spec.symbol == symbol:
+            return spec
+    raise KeyError(f"no vendor error {symbol!r} in the schemas' x-clarus-vendor-errors")
+
+
+def _properties_named(node: Any, field: str) -> Iterator[dict[str, Any]]:
+    """Every property schema called ``field`` anywhere in ``node``."""
+    if isinstance(node, dict):
+        found = (node.get("properties") or {}).get(field)
+        if isinstance(found, dict):
+            yield found
+        for value in node.values():
+            yield from _properties_named(value, field)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _properties_named(value, field)
+
+
+def status_field(resource: str, field: str) -> dict[str, Any]:
+    """The schema of a resource's status field: where its statuses and transitions are written.
+
+    The node with ``x-clarus-statuses`` or ``x-clarus-transitions`` (``goods_out_status_id``,
+    ``task_type_code``, a task's ``status``), else the
+    field of the resource's stored ``record`` (``status`` of receipts, tasks, shipments, stocks),
+    else the field of the GraphQL root that reads the resource (``pick_processing_requests``).
+    Raises KeyError when no schema has it.
+    """
+    docs = [
+        doc
+        for doc in schema_documents().values()
+        if doc.get("x-clarus-resource", {}).get("type") == resource
+    ]
+    for doc in docs:
+        for node in _properties_named(doc, field):
+            if "x-clarus-statuses" in node or "x-clarus-transitions" in node:
+                return node
+    for doc in docs:
+        record = doc.get("$defs", {}).get("record", {}).get("properties", {})
+        if field in record:
+            return dict(record[field])
+    roots = schema_documents()["graphql.json"]["x-clarus-graphql"]["roots"]
+    for root in roots.values():
+        if root.get("resource") == resource and field in root.get("fields", {}):
+            return dict(root["fields"][field])
+    raise KeyError(f"no schema gives {resource}.{field} statuses")
+
+
+@cache
+def statuses(resource: str, field: str) -> dict[str, Any]:
+    """A status field's values by code: ``{code: id}`` where ``x-clarus-statuses`` gives ids
+    (``goods_outs``' ``goods_out_status_id``: ``{"PENDING": 2, ...}``, ``tasks``'
+    ``task_type_code``), else ``{word: word}`` from the field's enum (a receipt's ``status``).
+    """
+    node = status_field(resource, field)
+    if "x-clarus-statuses" in node:
+        return {status["code"]: status["id"] for status in node["x-clarus-statuses"]}
+    return {value: value for value in node["enum"] if value is not None}
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """The status changes a resource's records may make: ``moves[from]`` -> the allowed ``to``s.
+
+    Values are as the record stores them (``goods_out_status_id`` 2, a receipt's ``"pending"``);
+    ``None`` as ``from`` is creation.
+    """
+
+    resource: str
+    field: str
+    moves: dict[Any, frozenset[Any]]
+
+    def allows(self, before: Any, after: Any) -> bool:
+        """Whether a record may go from ``before`` (None: created) to ``after``."""
+        return after in self.moves.get(before, frozenset())
+
+
+def _transition_fields() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """``(resource, field, schema)`` of every status field that carries ``x-clarus-transitions``."""
+    for doc in schema_documents().values():
+        resource = doc.get("x-clarus-resource", {}).get("type")
+        if resource is None:
+            continue
+        for node in _nodes(doc):
+            for name, sub in (node.get("properties") or {}).items():
+                if isinstance(sub, dict) and "x-clarus-transitions" in sub:
+                    yield resource, name, sub
+    roots = schema_documents()["graphql.json"]["x-clarus-graphql"]["roots"]
+    for root in roots.values():
+        for name, sub in root.get("fields", {}).items():
+            if "x-clarus-transitions" in sub:
+                yield root["resource"], name, sub
+
+
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes(value)
+
+
+@cache
+def transitions() -> dict[str, Transitions]:
+    """Every resource's allowed status changes, from ``x-clarus-transitions`` beside its statuses.
+
+    Each entry is ``{"from": code | null, "to": [codes], "by", "source"}``; codes are read through
+    :func:`statuses`, so a code the field does not have is refused here.
+    """
+    table: dict[str, Transitions] = {}
+    for resource, name, node in _transition_fields():
+        values = statuses(resource, name)
+        moves: dict[Any, set[Any]] = {}
+        for entry in node["x-clarus-transitions"]:
+            known = [code for code in [entry["from"], *entry["to"]] if code is not None]
+            unknown = [code for code in known if code not in values]
+            if unknown:
+                raise RuntimeError(f"{resource}.{name} transitions name unknown {unknown}")
+            before = None if entry["from"] is None else values[entry["from"]]
+            moves.setdefault(before, set()).update(values[code] for code in entry["to"])
+        if resource in table:
+            raise RuntimeError(f"{resource} has transitions on two fields")
+        table[resource] = Transitions(resource, name, {k: frozenset(v) for k, v in moves.items()})
+    return table
 
 
 class UnknownOperationError(ContractError):

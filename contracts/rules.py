@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contracts.registry import vendor_errors
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -285,36 +287,13 @@ RULES["not_enough_stock"] = Rule(
     "The quantity is more than the stock record holds once its allocated quantity is set aside.",
     "Send at most the free quantity the message gives, or cancel the orders that hold the stock.",
 )
-# The vendor's numeric domain errors (the pick processing and short order lines pages): the rule id is the vendor's symbol, and the error
-# body carries the number as `code` beside it.
-RULES["empty_ids_provided"] = Rule(
-    "empty_ids_provided",
-    "Vendor error 36: no ids",
-    "A goods-out process request named no goods out ids.",
-    "Send at least one goods out id in `ids`.",
-)
-RULES["invalid_ids_provided"] = Rule(
-    "invalid_ids_provided",
-    "Vendor error 37: unknown goods out id",
-    "An id in `ids` names no goods out of this tenant.",
-    "Use the ids the goods out create responses returned; ids never cross tenants.",
-)
-RULES["not_enough_stocks_for_picking"] = Rule(
-    "not_enough_stocks_for_picking",
-    "Vendor error 39: not enough stock to pick",
-    "The available stock (not allocated, not held) of the order's account and warehouse does not "
-    "cover every line. Nothing was allocated.",
-    "Receive more stock, release held stock, or short the lines the account allows shorting.",
-)
-RULES["goods_out_already_allocated"] = Rule(
-    "goods_out_already_allocated",
-    "Vendor error 59: order already processed",
-    "Picks can be processed only for orders in PENDING (2) or ALLOCATED (5).",
-    "Check the order's `goods_out_status_id` first; do not process an order twice.",
-)
-RULES["goods_outs_with_different_pick_types_cannot_be_consolidated"] = Rule(
-    "goods_outs_with_different_pick_types_cannot_be_consolidated",
-    "Vendor error 318: orders cannot be consolidated",
-    "Consolidated orders must share a pick type, and crossdock orders are never consolidated.",
-    "Process those orders on their own with `process_picks_async`.",
-)
+# The vendor's numeric domain errors (the pick processing and short order lines pages): the rule id
+# is the vendor's symbol, and the error body carries the number as `code` beside it. Code, symbol
+# and text are written once, in the schemas' x-clarus-vendor-errors table.
+for _vendor in vendor_errors().values():
+    RULES[_vendor.symbol] = Rule(
+        _vendor.symbol,
+        f"Vendor error {_vendor.code}: {_vendor.title}",
+        _vendor.cause,
+        _vendor.fix,
+    )

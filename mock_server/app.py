@@ -29,6 +29,7 @@ from mock_server import __version__, auth
 from mock_server.admin.routes import ROUTES as ADMIN_ROUTES
 from mock_server.auth import Client, OAuth, bearer
 from mock_server.clock import Clocks
+from mock_server.domain.env import Env
 from mock_server.errors import ApiError, TenantError, error_response, json_response
 from mock_server.fixtures import Pack, load_pack, seed
 from mock_server.floor import Floor
@@ -361,7 +362,7 @@ def run_job(state: MockState, tenant: str, job: Job) -> list[dict[str, Any]]:
             if handler is None:
                 log.warning("floor of %s: no handler for job kind %r", tenant, job.kind)
                 return []
-            handler(state.store, tenant, state.clocks.of(tenant), job.payload)
+            handler(Env(state.store, tenant, state.clocks.of(tenant)), job.payload)
     except Exception:
         log.exception("floor of %s: job %s (%s) failed and was dropped", tenant, job.id, job.kind)
         state.store.delete_job(job.id)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from mock_server.store import ClockState, Store
 
@@ -30,18 +30,6 @@ _UNIT = {"ms": 0.001, "s": 1, None: 1, "m": 60, "min": 60, "h": 3600, "d": 86400
 
 class ClockError(ValueError):
     """A clock setting or duration the clock cannot use; the message says what it takes."""
-
-
-class TimeSource(Protocol):
-    """What the domain needs of a clock: the tenant's time now."""
-
-    def now(self) -> float:
-        """Seconds since the epoch on the tenant's clock."""
-        ...
-
-    def iso(self, at: float | None = None) -> str:
-        """``at`` (default: now) as ISO 8601 in UTC with ``Z``, to the second."""
-        ...
 
 
 def iso(at: float) -> str:
@@ -87,7 +75,7 @@ def parse_duration(value: Any) -> float:
 
 @dataclass(frozen=True)
 class TenantClock:
-    """One tenant's clock, as the domain sees it (:class:`TimeSource`)."""
+    """One tenant's clock, as the domain sees it (``mock_server.domain.env.Clock``)."""
 
     clocks: Clocks
     tenant: str
@@ -118,7 +106,7 @@ class Clocks:
         self._states: dict[str, ClockState] = {}
 
     def of(self, tenant: str) -> TenantClock:
-        """The tenant's clock as a :class:`TimeSource`."""
+        """The tenant's clock, for an ``Env``."""
         return TenantClock(self, tenant)
 
     def state(self, tenant: str) -> ClockState:

@@ -1,6 +1,7 @@
 """Error responses: the vendor's ``{"error": ...}`` plus JSON:API error objects built from Violations.
 
-Handlers raise :class:`ApiError`; the app turns it into a response. A Violation reaches the body
+Faces raise :class:`ApiError`; the app turns it into a response. The domain raises its own errors
+(:mod:`mock_server.domain.errors`), which :func:`from_domain` maps. A Violation reaches the body
 unchanged (pointer, rule, hint, severity), so the HTTP client, the CLI and the pytest report agree.
 """
 
@@ -12,6 +13,7 @@ from starlette.responses import Response
 
 from contracts import Violation
 from mock_server import __version__
+from mock_server.domain.errors import DomainError, NotFound, VendorError
 from mock_server.json_text import encode
 
 _TITLES = {
@@ -55,10 +57,17 @@ class TenantError(ValueError):
     """A tenant that cannot be made or dropped; the message says why."""
 
 
-def domain_error(code: int, symbol: str, summary: str, pointer: str = "") -> ApiError:
-    """A vendor business-rule error (422) with its numeric code and symbol."""
-    violation = Violation(pointer, symbol, summary, code=code, symbol=symbol)
-    return ApiError(422, summary, [violation], code=code, symbol=symbol)
+def from_domain(error: DomainError) -> ApiError:
+    """The HTTP answer to a domain refusal.
+
+    NotFound is 404 with the summary alone; Unprocessable is 422 with its violations; VendorError is
+    422 with the vendor's numeric ``code`` and ``symbol`` at the top level and in its error object.
+    """
+    if isinstance(error, NotFound):
+        return ApiError(404, error.summary)
+    if isinstance(error, VendorError):
+        return ApiError(422, error.summary, error.violations, code=error.code, symbol=error.symbol)
+    return ApiError(422, error.summary, error.violations)
 
 
 def contract_error(failing: list[Violation], violations: list[Violation]) -> ApiError:
@@ -77,11 +86,6 @@ def contract_error(failing: list[Violation], violations: list[Violation]) -> Api
         code=coded.code if coded else None,
         symbol=coded.symbol if coded else None,
     )
-
-
-def unprocessable(pointer: str, rule: str, message: str, hint: str | None = None) -> ApiError:
-    """A 422 for one rule the server checks beyond the schema (a reference, a uniqueness)."""
-    return ApiError(422, message, [Violation(pointer, rule, message, hint)])
 
 
 def error_body(error: ApiError) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from contracts.graphql_spec import spec
 from contracts.normalize import normalize
 from mock_server.auth import Client
 from mock_server.domain import goods_in, goods_outs, processes
+from mock_server.domain.env import Env, StoreClock
 from mock_server.store import Cond, Record, Store
 
 # libyaml's loader parses the demo pack ten times faster than the pure-Python one (server start-up).
@@ -308,12 +309,13 @@ def seed(store: Store, pack: Pack, tenant: str | None = None) -> None:
 
 def _settle(store: Store, tenant: str) -> None:
     """What the API would have done on create: line progress, receipt line units, allocation."""
+    env = Env(store, tenant, StoreClock(store, tenant))
     for line in store.find(tenant, goods_outs.LINES):
         for key, value in goods_outs.LINE_PROGRESS.items():
             line.attributes.setdefault(key, value)
         store.save(tenant, line)
     for line in store.find(tenant, goods_in.LINES):
-        goods_in.settle_line(store, tenant, line)
+        goods_in.settle_line(env, line)
     for resource in (goods_in.RECEIPTS, "shipments"):
         for record in store.find(tenant, resource):
             if "status" not in record.attributes:  # what the create handlers start them with
@@ -325,11 +327,11 @@ def _settle(store: Store, tenant: str) -> None:
             store.save(tenant, order)
     allocated = (goods_outs.ALLOCATED, goods_outs.PICK)
     for order in store.query(tenant, "goods_outs", [Cond("goods_out_status_id", "in", allocated)]):
-        short = processes.allocate_order(store, tenant, order)
+        short = processes.allocate_order(env, order)
         if short:
-            line, need, got = short[0]
+            first = short[0]
             raise FixtureError(
-                f"tenant {tenant}: goods out {order.id} is ALLOCATED but line {line.id} needs "
-                f"{need:g} of product {line.attributes['product_id']} and the pack's stock has "
-                f"{got:g} free for account {order.attributes['account_id']}"
+                f"tenant {tenant}: goods out {order.id} is ALLOCATED but line {first.line.id} needs "
+                f"{first.needed:g} of product {first.line.attributes['product_id']} and the pack's "
+                f"stock has {first.got:g} free for account {order.attributes['account_id']}"
             )

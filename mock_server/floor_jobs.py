@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.clock import TimeSource
-from mock_server.store import Store
+from mock_server.domain.env import Env
 
-JobHandler = Callable[[Store, str, TimeSource, dict[str, Any]], None]
+JobHandler = Callable[[Env, dict[str, Any]], None]
 JOBS: dict[str, JobHandler] = {}

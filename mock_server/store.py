@@ -11,6 +11,9 @@ Layout:
 - one table per resource, ``r_<resource>``: ``(kind, id)`` keyed rows holding the attributes as JSON, the
   parent's id for child records (order lines), and ``created_at`` / ``updated_at`` stamped by the
   store on every write (seconds since the epoch on the tenant's clock);
+- ``transitions``: every status change the domain made, ``(seq, tenant, resource, id, from, to,
+  at)`` in the order made (``seq`` never reused, so a reader can ask for what came after the last
+  row it saw);
 - the fields a resource is filtered by often (``indexes``: codes, references, statuses, given by the
   caller from the schemas) are generated columns with an index, so a filter on them is an index
   lookup and only that resource's writes pay for them.
@@ -33,7 +36,7 @@ from typing import Any
 
 from mock_server.json_text import dumps
 
-_SCHEMA_VERSION = 6
+_SCHEMA_VERSION = 7
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kinds (
     kind INTEGER PRIMARY KEY, tenant TEXT NOT NULL, resource TEXT NOT NULL,
@@ -65,6 +68,13 @@ CREATE TABLE IF NOT EXISTS deliveries (  -- the outbox: webhook calls and record
     attempts TEXT NOT NULL DEFAULT '[]', due REAL, created_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, due) WHERE state = 'pending';
+CREATE TABLE IF NOT EXISTS transitions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, resource TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    from_status, to_status,  -- no declared type: 2 stays an integer, "pending" text, NULL on create
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transitions_tenant ON transitions (tenant, seq);
 """
 _SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -162,6 +172,20 @@ class Token:
     created_at: int
     expires_at: int
     revoked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One status change: ``resource`` ``id`` went from ``from_`` (None: created) to ``to`` at ``at``
+    (seconds since the epoch on the tenant's clock); ``seq`` orders every tenant's changes."""
+
+    seq: int
+    tenant: str
+    resource: str
+    id: int
+    from_: Any
+    to: Any
+    at: float
 
 
 # Query predicates: data the query API compiles to SQL with every value bound.
@@ -648,6 +672,43 @@ class Store:
             return f"instr(fold({column}), fold(?)) > 0"
         raise ValueError(f"unknown operator {cond.op!r}")
 
+    # Transitions.
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a :meth:`transaction` is open (its writes commit or roll back together)."""
+        return self.db.in_transaction
+
+    def add_transition(
+        self, tenant: str, resource: str, record_id: int, before: Any, after: Any, at: float
+    ) -> Transition:
+        """Record that a record's status changed (``before`` None: it was created in ``after``)."""
+        with self._lock:
+            seq = self.db.execute(
+                "INSERT INTO transitions (tenant, resource, id, from_status, to_status, at) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+                (tenant, resource, record_id, before, after, at),
+            ).fetchone()[0]
+        return Transition(int(seq), tenant, resource, record_id, before, after, at)
+
+    def transitions(
+        self, tenant: str | None = None, since: int = 0, limit: int | None = None
+    ) -> list[Transition]:
+        """Status changes after row ``since`` (of one tenant, or of all), oldest first."""
+        sql = "SELECT seq, tenant, resource, id, from_status, to_status, at FROM transitions"
+        sql += " WHERE seq > ?"
+        args: list[Any] = [since]
+        if tenant is not None:
+            sql += " AND tenant = ?"
+            args.append(tenant)
+        sql += " ORDER BY seq"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        with self._lock:
+            rows = self.db.execute(sql, args).fetchall()
+        return [Transition(*row) for row in rows]
+
     # Tokens.
 
     def add_token(self, token: Token) -> None:
@@ -865,7 +926,8 @@ class Store:
             return sorted(names)
 
     def clear(self, tenant: str | None = None) -> None:
-        """Forget every record, id sequence, token, clock, job and delivery (of one tenant, or all)."""
+        """Forget every record, id sequence, token, clock, job, delivery and transition (of one
+        tenant, or of all)."""
         with self._lock:
             where, args = ("", ()) if tenant is None else (" WHERE tenant = ?", (tenant,))
             for resource in self._tables:
@@ -874,7 +936,7 @@ class Store:
                     args,
                 )
             self.db.execute(f"DELETE FROM kinds{where}", args)
-            for table in ("tokens", "clocks", "jobs", "deliveries"):
+            for table in ("tokens", "clocks", "jobs", "deliveries", "transitions"):
                 self.db.execute(f"DELETE FROM {table}{where}", args)
             if tenant is None:
                 self.db.execute("DELETE FROM tenants")

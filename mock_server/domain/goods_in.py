@@ -9,59 +9,89 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain import records
+from mock_server.domain import records, stock
+from mock_server.domain.env import Env
+from mock_server.domain.errors import Unprocessable
+from mock_server.domain.facts import status_codes
+from mock_server.domain.records import WithLines
 from mock_server.domain.references import check_references
-from mock_server.errors import unprocessable
-from mock_server.rest.context import Ctx
-from mock_server.store import Record, Store
+from mock_server.domain.transitions import create as create_in_status
+from mock_server.domain.transitions import transition
+from mock_server.store import Record
 
 RECEIPTS = "goods_in_receipts"
 LINES = "goods_in_receipt_lines"
 PSU = "product_storage_units"
 TASKS = "tasks"
-PENDING, RECEIVED, COMPLETED = "pending", "received", "completed"
+PENDING, RECEIVED, COMPLETED = status_codes(RECEIPTS, "status", "pending", "received", "completed")
 # Task statuses (the task pages); tasks.py shares them.
-TASK_AVAILABLE, TASK_ALLOCATED, TASK_COMPLETED = "AVAILABLE", "ALLOCATED", "COMPLETED"
-RCV = "RCV"
+TASK_AVAILABLE, TASK_ALLOCATED, TASK_COMPLETED = status_codes(
+    TASKS, "status", "AVAILABLE", "ALLOCATED", "COMPLETED"
+)
+(RCV,) = status_codes(TASKS, "task_type_code", "RCV")
 _CHANGES = "/data/attributes/lines_changes"
 
 
-def with_lines(ctx: Ctx, receipt: Record) -> Record:
-    """The receipt with its lines as the vendor's ``lines_changes`` echo."""
-    return records.with_lines(ctx, receipt, LINES)
+def lines(env: Env, receipt_id: int) -> list[Record]:
+    """The receipt's lines, in id order."""
+    return env.store.children(env.tenant, LINES, receipt_id)
 
 
-def create(ctx: Ctx) -> Record:
-    """POST /api/goods_in_receipts: the receipt (pending) and its lines."""
-    attributes = ctx.attributes
-    changes = attributes.pop("lines_changes", [])
-    seen = records.known_ids(ctx, attributes, changes)
-    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES, seen)
+def _with_lines(env: Env, receipt: Record) -> WithLines:
+    return WithLines(receipt, lines(env, receipt.id))
+
+
+def create(
+    env: Env,
+    attributes: dict[str, Any],
+    relationships: dict[str, Any] | None = None,
+    changes: list[dict[str, Any]] | None = None,
+) -> WithLines:
+    """A new receipt (pending) and its lines (``changes``: ADD items).
+
+    https://documentation.claruswms.com/api-reference/goods-in:-receipts/create-a-goods-in-receipt.
+    A line without ``product_storage_unit_id`` gets its product's priority 0 unit. Raises
+    Unprocessable for unknown references and another product's storage unit.
+    """
+    attributes = dict(attributes)
+    changes = changes or []
+    seen = records.known_ids(env, attributes, changes)
+    check_references(env.store, env.tenant, attributes, records.ATTRIBUTES, seen)
     attributes["status"] = PENDING
-    receipt = ctx.store.create(ctx.tenant, RECEIPTS, attributes, ctx.relationships)
-    _apply_lines(ctx, receipt, changes, seen)
-    return with_lines(ctx, receipt)
+    receipt = create_in_status(env, RECEIPTS, attributes, relationships or {})
+    _apply_lines(env, receipt, changes, seen)
+    return _with_lines(env, receipt)
 
 
-def update(ctx: Ctx) -> Record:
-    """PATCH /api/goods_in_receipts/{id}: header fields and lines, only while pending."""
-    receipt = records.load(ctx, RECEIPTS)
+def update(
+    env: Env,
+    receipt_id: int,
+    attributes: dict[str, Any],
+    relationships: dict[str, Any] | None = None,
+    changes: list[dict[str, Any]] | None = None,
+) -> WithLines:
+    """Change header fields and lines (ADD/UPDATE/DESTROY ``changes``), only while pending.
+
+    https://documentation.claruswms.com/api-reference/goods-in:-receipts/update-a-goods-in-receipt.
+    Raises NotFound, or Unprocessable (``invalid_state`` once received, unknown references or lines).
+    """
+    receipt = records.load(env, RECEIPTS, receipt_id)
     _require_status(receipt, PENDING, "/data", "can be changed")
-    attributes = ctx.attributes
-    changes = attributes.pop("lines_changes", [])
-    seen = records.known_ids(ctx, attributes, changes)
-    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES, seen)
+    attributes = dict(attributes)
+    changes = changes or []
+    seen = records.known_ids(env, attributes, changes)
+    check_references(env.store, env.tenant, attributes, records.ATTRIBUTES, seen)
     receipt.attributes.update(attributes)
-    receipt.relationships.update(ctx.relationships)
-    ctx.store.save(ctx.tenant, receipt)
-    _apply_lines(ctx, receipt, changes, seen)
-    return with_lines(ctx, receipt)
+    receipt.relationships.update(relationships or {})
+    env.store.save(env.tenant, receipt)
+    _apply_lines(env, receipt, changes, seen)
+    return _with_lines(env, receipt)
 
 
 def _require_status(receipt: Record, status: str, pointer: str, action: str) -> None:
     current = receipt.attributes.get("status")
     if current != status:
-        raise unprocessable(
+        raise Unprocessable(
             pointer,
             "invalid_state",
             f"goods in receipt {receipt.id} is {current}; only a {status} receipt {action}",
@@ -72,21 +102,21 @@ def _require_status(receipt: Record, status: str, pointer: str, action: str) -> 
 
 
 def _apply_lines(
-    ctx: Ctx, receipt: Record, changes: list[dict[str, Any]], seen: set[tuple[str, int]]
+    env: Env, receipt: Record, changes: list[dict[str, Any]], seen: set[tuple[str, int]]
 ) -> None:
     for index, change in enumerate(changes):
         pointer = f"{_CHANGES}/{index}"
         if change["type"] == "ADD":
             attributes = dict(change["attributes"])
-            _check_line(ctx, attributes, pointer + "/attributes", seen)
+            _check_line(env, attributes, pointer + "/attributes", seen)
             attributes["received_quantity"] = 0
-            ctx.store.create(ctx.tenant, LINES, attributes, parent_id=receipt.id)
+            env.store.create(env.tenant, LINES, attributes, parent_id=receipt.id)
             continue
         line = records.load_child(
-            ctx, LINES, receipt.id, change["id"], pointer, f"goods in receipt {receipt.id}", "line"
+            env, LINES, receipt.id, change["id"], pointer, f"goods in receipt {receipt.id}", "line"
         )
         if change["type"] == "DESTROY":
-            ctx.store.delete(ctx.tenant, LINES, line.id)
+            env.store.delete(env.tenant, LINES, line.id)
             continue
         merged = {**line.attributes, **change["attributes"]}
         if (
@@ -94,27 +124,25 @@ def _apply_lines(
             and "product_storage_unit_id" not in change["attributes"]
         ):
             merged["product_storage_unit_id"] = None  # the old unit belongs to the old product
-        _check_line(ctx, merged, pointer + "/attributes", seen)
+        _check_line(env, merged, pointer + "/attributes", seen)
         line.attributes = merged
-        ctx.store.save(ctx.tenant, line)
+        env.store.save(env.tenant, line)
 
 
 def _check_line(
-    ctx: Ctx, attributes: dict[str, Any], pointer: str, seen: set[tuple[str, int]]
+    env: Env, attributes: dict[str, Any], pointer: str, seen: set[tuple[str, int]]
 ) -> None:
     """References exist; the storage unit is the product's own, or its priority 0 unit when omitted."""
-    check_references(ctx.store, ctx.tenant, attributes, pointer, seen)
+    check_references(env.store, env.tenant, attributes, pointer, seen)
     product_id = attributes["product_id"]
     unit_id = attributes.get("product_storage_unit_id")
     if unit_id is None:
-        attributes["product_storage_unit_id"] = default_storage_unit(
-            ctx.store, ctx.tenant, product_id
-        )
+        attributes["product_storage_unit_id"] = default_storage_unit_id(env, product_id)
         return
-    unit = ctx.store.get(ctx.tenant, PSU, unit_id)
+    unit = env.store.get(env.tenant, PSU, unit_id)
     owner = unit.attributes.get("product_id") if unit else None
     if owner != product_id:
-        raise unprocessable(
+        raise Unprocessable(
             pointer + "/product_storage_unit_id",
             "unsuitable_reference",
             f"product storage unit {unit_id} belongs to product {owner}, not to product "
@@ -124,39 +152,42 @@ def _check_line(
         )
 
 
-def default_storage_unit(store: Store, tenant: str, product_id: int) -> int | None:
+def default_storage_unit_id(env: Env, product_id: int) -> int | None:
     """The id of the product's priority 0 storage unit (the one receipt lines use by default)."""
-    found = store.find(tenant, PSU, product_id=product_id, priority=0)
+    found = env.store.find(env.tenant, PSU, product_id=product_id, priority=0)
     return found[0].id if found else None
 
 
-def settle_line(store: Store, tenant: str, line: Record) -> None:
+def settle_line(env: Env, line: Record) -> None:
     """Give a receipt line loaded from a fixture pack what a created one has."""
     line.attributes.setdefault("received_quantity", 0)
     if line.attributes.get("product_storage_unit_id") is None:
         product_id = line.attributes["product_id"]
-        line.attributes["product_storage_unit_id"] = default_storage_unit(store, tenant, product_id)
-    store.save(tenant, line)
+        line.attributes["product_storage_unit_id"] = default_storage_unit_id(env, product_id)
+    env.store.save(env.tenant, line)
 
 
-def receive(ctx: Ctx) -> Record:
-    """POST /api/goods_in_receipts/{id}/receive: received, with one AVAILABLE RCV task per line."""
-    receipt = records.load(ctx, RECEIPTS)
+def receive(env: Env, receipt_id: int) -> WithLines:
+    """Receive a pending receipt: received, with one AVAILABLE RCV task per line.
+
+    https://documentation.claruswms.com/api-reference/goods-in:-receipts/receive-a-goods-in-receipt.
+    Raises NotFound, or Unprocessable (``invalid_state``: not pending, or no lines).
+    """
+    receipt = records.load(env, RECEIPTS, receipt_id)
     _require_status(receipt, PENDING, "", "can be received")
-    lines = ctx.store.children(ctx.tenant, LINES, receipt.id)
-    if not lines:
-        raise unprocessable(
+    receipt_lines = lines(env, receipt.id)
+    if not receipt_lines:
+        raise Unprocessable(
             "",
             "invalid_state",
             f"goods in receipt {receipt.id} has no lines to receive",
             hint="add lines with PATCH and lines_changes ADD items first",
         )
-    bay = _goods_in_bay(ctx.store, ctx.tenant, receipt.attributes["warehouse_id"])
-    for line in lines:
-        ctx.store.create(ctx.tenant, TASKS, _receive_task(ctx, receipt, line, bay))
-    receipt.attributes["status"] = RECEIVED
-    ctx.store.save(ctx.tenant, receipt)
-    return with_lines(ctx, receipt)
+    bay = _goods_in_bay(env, receipt.attributes["warehouse_id"])
+    for line in receipt_lines:
+        create_in_status(env, TASKS, _receive_task(env, receipt, line, bay))
+    transition(env, receipt, RECEIVED)
+    return WithLines(receipt, receipt_lines)
 
 
 # Location type codes of a goods-in bay: BAY is the vendor's special code; GOODSIN is the demo
@@ -164,19 +195,22 @@ def receive(ctx: Ctx) -> Record:
 GOODS_IN_BAY_TYPES = ("BAY", "GOODSIN")
 
 
-def _goods_in_bay(store: Store, tenant: str, warehouse_id: int) -> int | None:
+def _goods_in_bay(env: Env, warehouse_id: int) -> int | None:
     """The warehouse's first goods-in bay location, where received stock lands by default."""
     for code in GOODS_IN_BAY_TYPES:
-        for location_type in store.find(tenant, "location_types", code=code):
-            found = store.find(
-                tenant, "locations", warehouse_id=warehouse_id, location_type_id=location_type.id
+        for location_type in env.store.find(env.tenant, "location_types", code=code):
+            found = env.store.find(
+                env.tenant,
+                "locations",
+                warehouse_id=warehouse_id,
+                location_type_id=location_type.id,
             )
             if found:
                 return found[0].id
     return None
 
 
-def _receive_task(ctx: Ctx, receipt: Record, line: Record, bay: int | None) -> dict[str, Any]:
+def _receive_task(env: Env, receipt: Record, line: Record, bay: int | None) -> dict[str, Any]:
     return {
         "status": TASK_AVAILABLE,
         "subtype": "standard",
@@ -195,7 +229,7 @@ def _receive_task(ctx: Ctx, receipt: Record, line: Record, bay: int | None) -> d
         "location_to_id": None,
         "storage_unit_to_id": None,
         "user_id": None,
-        "created_at": ctx.clock.iso(),
+        "created_at": env.clock.iso(),
         "assigned_at": None,
         "start_at": None,
         "completed_at": None,
@@ -203,14 +237,18 @@ def _receive_task(ctx: Ctx, receipt: Record, line: Record, bay: int | None) -> d
     }
 
 
-def revert(ctx: Ctx) -> Record:
-    """POST /api/goods_in_receipts/{id}/revert: back to pending; refused once a task is completed."""
-    receipt = records.load(ctx, RECEIPTS)
+def revert(env: Env, receipt_id: int) -> WithLines:
+    """Take a received receipt back to pending (its open RCV tasks go).
+
+    https://documentation.claruswms.com/api-reference/goods-in:-receipts/revert-a-goods-in-receipt.
+    Raises NotFound, or Unprocessable (``invalid_state``: not received, or a task is completed).
+    """
+    receipt = records.load(env, RECEIPTS, receipt_id)
     _require_status(receipt, RECEIVED, "", "can be reverted")
-    tasks = ctx.store.find(ctx.tenant, TASKS, goods_in_receipt_id=receipt.id)
+    tasks = env.store.find(env.tenant, TASKS, goods_in_receipt_id=receipt.id)
     done = [t.id for t in tasks if t.attributes["status"] == TASK_COMPLETED]
     if done:
-        raise unprocessable(
+        raise Unprocessable(
             "",
             "invalid_state",
             f"goods in receipt {receipt.id} has completed receive tasks ({_ids(done)}) "
@@ -218,42 +256,42 @@ def revert(ctx: Ctx) -> Record:
             hint="stock from completed receive tasks is already on hand",
         )
     for task in tasks:
-        ctx.store.delete(ctx.tenant, TASKS, task.id)
-    receipt.attributes["status"] = PENDING
-    ctx.store.save(ctx.tenant, receipt)
-    return with_lines(ctx, receipt)
+        env.store.delete(env.tenant, TASKS, task.id)
+    transition(env, receipt, PENDING)
+    return _with_lines(env, receipt)
 
 
 def _ids(ids: list[int]) -> str:
     return ", ".join(str(i) for i in ids)
 
 
-def receive_task(ctx: Ctx) -> None:
-    """POST /api/receive_tasks/{id}/receive and .../receive_to_putaway_location (204).
+def receive_into(env: Env, task_id: int, values: dict[str, Any]) -> Record:
+    """Confirm an open RCV task with ``values`` (receive, or receive to a putaway location).
 
-    confirmed_quantity defaults to the task's start_quantity and location_to_id to the goods-in bay
-    the task starts from (the putaway form's schema already requires location_to_id).
+    https://documentation.claruswms.com/api-reference/goods-in:-receipts/receive-stock-against-a-receive-task.
+    ``confirmed_quantity`` defaults to the task's ``start_quantity`` and ``location_to_id`` to the
+    goods-in bay the task starts from. Returns the completed task. Raises NotFound, or Unprocessable
+    (not an open RCV task, references, a destination in another warehouse, no location at all).
     """
-    task = open_receive_task(ctx)
-    values = ctx.attributes
-    check_references(ctx.store, ctx.tenant, values, records.ATTRIBUTES)
-    check_destination(ctx.store, ctx.tenant, values, task.attributes["warehouse_id"])
+    task = open_receive_task(env, task_id)
+    values = dict(values)
+    check_references(env.store, env.tenant, values, records.ATTRIBUTES)
+    check_destination(env, values, task.attributes["warehouse_id"])
     values.setdefault("confirmed_quantity", task.attributes["start_quantity"])
     if values.get("location_to_id") is None:
         values["location_to_id"] = task.attributes.get("location_from_id")
     if values["location_to_id"] is None:
-        raise unprocessable(
+        raise Unprocessable(
             "/data/attributes/location_to_id",
             "required",
             f"task {task.id} has no goods-in bay to receive into",
             hint="send location_to_id: the location where the stock is put",
         )
-    complete_receive_task(ctx.store, ctx.tenant, task, values, ctx.clock.iso())
+    return complete_receive_task(env, task, values)
 
 
 def check_destination(
-    store: Store,
-    tenant: str,
+    env: Env,
     values: dict[str, Any],
     warehouse_id: int,
     pointer: str = records.ATTRIBUTES,
@@ -263,10 +301,10 @@ def check_destination(
         ("location_to_id", "locations"),
         ("storage_unit_to_id", "storage_units"),
     ):
-        target = store.get(tenant, resource, values[field]) if values.get(field) else None
+        target = env.store.get(env.tenant, resource, values[field]) if values.get(field) else None
         where = target.attributes.get("warehouse_id") if target else warehouse_id
         if where != warehouse_id:
-            raise unprocessable(
+            raise Unprocessable(
                 f"{pointer}/{field}",
                 "unsuitable_reference",
                 f"{resource[:-1].replace('_', ' ')} {values[field]} is in warehouse {where}, "
@@ -275,44 +313,43 @@ def check_destination(
             )
 
 
-def open_receive_task(ctx: Ctx) -> Record:
-    """The RCV task named by the path, or a 404 / 422 when it is unknown, of another type or done."""
-    task = records.load(ctx, TASKS)
+def open_receive_task(env: Env, task_id: int) -> Record:
+    """The RCV task, or NotFound / Unprocessable when it is of another type or done."""
+    task = records.load(env, TASKS, task_id)
     kind = task.attributes.get("task_type_code")
     if kind != RCV:
-        raise unprocessable(
+        raise Unprocessable(
             "",
             "unsuitable_reference",
             f"task {task.id} is a {kind} task, not a receive (RCV) task",
             hint="complete other tasks with PATCH /api/tasks/{id}",
         )
     if task.attributes["status"] == TASK_COMPLETED:
-        raise unprocessable("", "invalid_state", f"task {task.id} is already COMPLETED")
+        raise Unprocessable("", "invalid_state", f"task {task.id} is already COMPLETED")
     return task
 
 
-def complete_receive_task(
-    store: Store, tenant: str, task: Record, values: dict[str, Any], now: str
-) -> Record:
+def complete_receive_task(env: Env, task: Record, values: dict[str, Any]) -> Record:
     """Complete an RCV task: its stock record, the line's received quantity, maybe the receipt.
 
     ``values`` holds checked ``confirmed_quantity`` and ``location_to_id`` (and optionally
-    ``storage_unit_to_id`` and other task fields).
+    ``storage_unit_to_id`` and other task fields). Raises nothing: the caller checked.
     """
+    now = env.clock.iso()
     attributes = task.attributes
     quantity = values["confirmed_quantity"]
     if quantity > 0:  # nothing arrived: no stock record to hold it
-        store.create(tenant, "stocks", _stock(attributes, values))
+        create_in_status(env, stock.STOCKS, _stock(attributes, values))
     attributes.update(values)
-    attributes.update(status=TASK_COMPLETED, completed_at=now, last_accessed_at=now)
-    store.save(tenant, task)
-    line = store.get(tenant, LINES, attributes["goods_in_receipt_line_id"])
+    attributes.update(completed_at=now, last_accessed_at=now)
+    transition(env, task, TASK_COMPLETED)
+    line = env.store.get(env.tenant, LINES, attributes["goods_in_receipt_line_id"])
     if line is not None:
         line.attributes["received_quantity"] = (
             line.attributes.get("received_quantity", 0) + quantity
         )
-        store.save(tenant, line)
-    _complete_when_done(store, tenant, attributes["goods_in_receipt_id"])
+        env.store.save(env.tenant, line)
+    _complete_when_done(env, attributes["goods_in_receipt_id"])
     return task
 
 
@@ -325,26 +362,17 @@ def _stock(task: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         "storage_unit_id": values.get("storage_unit_to_id"),
         "quantity": values["confirmed_quantity"],
         "allocated_quantity": 0,
-        "status": "available",
+        "status": stock.AVAILABLE,
         "goods_in_receipt_id": task["goods_in_receipt_id"],
     }
 
 
-def _complete_when_done(store: Store, tenant: str, receipt_id: int) -> None:
-    receipt = store.get(tenant, RECEIPTS, receipt_id)
+def _complete_when_done(env: Env, receipt_id: int) -> None:
+    receipt = env.store.get(env.tenant, RECEIPTS, receipt_id)
     if receipt is None:
         return
-    tasks = store.find(tenant, TASKS, goods_in_receipt_id=receipt_id)
+    if receipt.attributes.get("status") != RECEIVED:
+        return  # a pack's odd receipt (pending with tasks, already completed) stays as it is
+    tasks = env.store.find(env.tenant, TASKS, goods_in_receipt_id=receipt_id)
     if all(t.attributes["status"] == TASK_COMPLETED for t in tasks):
-        receipt.attributes["status"] = COMPLETED
-        store.save(tenant, receipt)
-
-
-HANDLERS = {
-    "goods_in_receipts.create": create,
-    "goods_in_receipts.update": update,
-    "goods_in_receipts.receive": receive,
-    "goods_in_receipts.revert": revert,
-    "receive_tasks.receive": receive_task,
-    "receive_tasks.receive_to_putaway_location": receive_task,
-}
+        transition(env, receipt, COMPLETED)

@@ -1,31 +1,43 @@
-"""Goods outs (sales orders): lines as ``lines_changes``, statuses, and cancel by status.
+"""Goods outs (sales orders): header and lines, statuses, and cancel by status.
 
-Status ids (https://documentation.claruswms.com/api-reference/core-resources/goods-out): 1 DRAFT, 2 PENDING, 3 PICK, 4 PART, 5 ALLOCATED, 6 COMPLETED,
-7 PART_ALLOCATED, 8 CANCELLED. A new order is PENDING, or DRAFT when asked.
+Status ids (https://documentation.claruswms.com/api-reference/core-resources/goods-out) are the
+``x-clarus-statuses`` of ``goods_out_status_id`` in contracts/schemas/goods_outs.json: 1 DRAFT,
+2 PENDING, 3 PICK, 4 PART, 5 ALLOCATED, 6 COMPLETED, 7 PART_ALLOCATED, 8 CANCELLED. A new order is
+PENDING, or DRAFT when asked.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from contracts.registry import statuses
 from mock_server.domain import records
+from mock_server.domain.env import Env
+from mock_server.domain.errors import Unprocessable
+from mock_server.domain.facts import status_ids
+from mock_server.domain.records import WithLines
 from mock_server.domain.references import check_references
 from mock_server.domain.stock import release_order
-from mock_server.errors import unprocessable
-from mock_server.rest.context import Ctx
+from mock_server.domain.transitions import create as create_in_status
+from mock_server.domain.transitions import transition
 from mock_server.store import Record
 
-DRAFT, PENDING, PICK, PART, ALLOCATED, COMPLETED, PART_ALLOCATED, CANCELLED = range(1, 9)
-NAMES = {
-    1: "DRAFT",
-    2: "PENDING",
-    3: "PICK",
-    4: "PART",
-    5: "ALLOCATED",
-    6: "COMPLETED",
-    7: "PART_ALLOCATED",
-    8: "CANCELLED",
-}
+ORDERS = "goods_outs"
+STATUS = "goods_out_status_id"
+DRAFT, PENDING, PICK, PART, ALLOCATED, COMPLETED, PART_ALLOCATED, CANCELLED = status_ids(
+    ORDERS,
+    STATUS,
+    "DRAFT",
+    "PENDING",
+    "PICK",
+    "PART",
+    "ALLOCATED",
+    "COMPLETED",
+    "PART_ALLOCATED",
+    "CANCELLED",
+)
+NAMES = {status_id: code for code, status_id in statuses(ORDERS, STATUS).items()}
 LINES = "goods_out_lines"
 _CHANGES = "/data/attributes/lines_changes"
 # What a new line starts with: nothing allocated, picked or dispatched yet.
@@ -39,70 +51,99 @@ LINE_PROGRESS = {
 _FROZEN_LINES = {PICK, PART, ALLOCATED, PART_ALLOCATED, COMPLETED, CANCELLED}
 
 
-def with_lines(ctx: Ctx, order: Record, lines: list[Record] | None = None) -> Record:
-    """The order with its lines as the vendor's ``lines_changes`` echo."""
-    return records.with_lines(ctx, order, LINES, lines)
+@dataclass(frozen=True)
+class Cancelled:
+    """What cancel did: ``deleted`` (a DRAFT or PENDING order is removed; ``order`` is as it was)
+    or not (the order is CANCELLED and its stock given back)."""
+
+    order: WithLines
+    deleted: bool
 
 
-def _status(order: Record) -> int:
-    return int(order.attributes.get("goods_out_status_id", PENDING))
+def status(order: Record) -> int:
+    """The order's ``goods_out_status_id`` (PENDING when a pack left it out)."""
+    return int(order.attributes.get(STATUS, PENDING))
 
 
-def create(ctx: Ctx) -> Record:
-    """POST /api/goods_outs: the order and its lines, PENDING unless DRAFT is asked for."""
-    attributes = ctx.attributes
-    status = attributes.setdefault("goods_out_status_id", PENDING)
-    if status not in (DRAFT, PENDING):
-        raise unprocessable(
+def lines(env: Env, order_id: int) -> list[Record]:
+    """The order's lines, in id order."""
+    return env.store.children(env.tenant, LINES, order_id)
+
+
+def create(
+    env: Env,
+    attributes: dict[str, Any],
+    relationships: dict[str, Any] | None = None,
+    changes: list[dict[str, Any]] | None = None,
+) -> WithLines:
+    """A new order, PENDING unless DRAFT is asked for, with its lines (``changes``: ADD items).
+
+    Raises Unprocessable for a start status other than DRAFT or PENDING and for an unknown reference
+    (pointers under ``/data/attributes``).
+    """
+    attributes = dict(attributes)
+    changes = changes or []
+    start = attributes.setdefault(STATUS, PENDING)
+    if start not in (DRAFT, PENDING):
+        raise Unprocessable(
             "/data/attributes/goods_out_status_id",
             "invalid_state",
-            f"a new order starts as DRAFT (1) or PENDING (2), not {NAMES[status]}",
+            f"a new order starts as DRAFT (1) or PENDING (2), not {NAMES[start]}",
         )
-    changes = attributes.pop("lines_changes", [])
-    seen = records.known_ids(ctx, attributes, changes)
-    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES, seen)
-    order = ctx.store.create(ctx.tenant, "goods_outs", attributes, ctx.relationships)
-    # A new order's lines are exactly the ones just added: echo them without reading them back.
-    return with_lines(ctx, order, _apply_lines(ctx, order, changes, seen))
+    seen = records.known_ids(env, attributes, changes)
+    check_references(env.store, env.tenant, attributes, records.ATTRIBUTES, seen)
+    order = create_in_status(env, ORDERS, attributes, relationships or {})
+    # A new order's lines are exactly the ones just added: no need to read them back.
+    return WithLines(order, _apply_lines(env, order, changes, seen))
 
 
-def update(ctx: Ctx) -> Record:
-    """PATCH /api/goods_outs/{id}: named header fields change; lines by ADD/UPDATE/DESTROY."""
-    order = records.load(ctx, "goods_outs")
-    status = _status(order)
-    attributes = ctx.attributes
-    changes = attributes.pop("lines_changes", [])
-    if status in (COMPLETED, CANCELLED):
-        raise unprocessable(
+def update(
+    env: Env,
+    order_id: int,
+    attributes: dict[str, Any],
+    relationships: dict[str, Any] | None = None,
+    changes: list[dict[str, Any]] | None = None,
+) -> WithLines:
+    """Change named header fields, and lines by ADD/UPDATE/DESTROY ``changes``.
+
+    Only DRAFT <-> PENDING may be set through ``goods_out_status_id``; lines change only before
+    allocation. Raises NotFound, or Unprocessable (``invalid_state``, unknown references or lines).
+    """
+    order = records.load(env, ORDERS, order_id)
+    current = status(order)
+    attributes = dict(attributes)
+    changes = changes or []
+    if current in (COMPLETED, CANCELLED):
+        raise Unprocessable(
             "/data",
             "invalid_state",
-            f"order {order.id} is {NAMES[status]}; it can no longer change",
+            f"order {order.id} is {NAMES[current]}; it can no longer change",
         )
-    if changes and status in _FROZEN_LINES:
-        raise unprocessable(
+    if changes and current in _FROZEN_LINES:
+        raise Unprocessable(
             _CHANGES,
             "invalid_state",
-            f"order {order.id} is {NAMES[status]}: its lines can no longer change",
+            f"order {order.id} is {NAMES[current]}: its lines can no longer change",
         )
-    new_status = attributes.get("goods_out_status_id", status)
-    if new_status != status and {status, new_status} != {DRAFT, PENDING}:
-        raise unprocessable(
+    new_status = attributes.pop(STATUS, current)
+    if new_status != current and {current, new_status} != {DRAFT, PENDING}:
+        raise Unprocessable(
             "/data/attributes/goods_out_status_id",
             "invalid_state",
-            f"status moves from {NAMES[status]} by the warehouse, not by update "
+            f"status moves from {NAMES[current]} by the warehouse, not by update "
             "(only DRAFT <-> PENDING can be set)",
         )
-    seen = records.known_ids(ctx, attributes, changes)
-    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES, seen)
+    seen = records.known_ids(env, attributes, changes)
+    check_references(env.store, env.tenant, attributes, records.ATTRIBUTES, seen)
     order.attributes.update(attributes)
-    order.relationships.update(ctx.relationships)
-    ctx.store.save(ctx.tenant, order)
-    _apply_lines(ctx, order, changes, seen)
-    return with_lines(ctx, order)
+    order.relationships.update(relationships or {})
+    transition(env, order, new_status)  # writes the order back, status changed or not
+    _apply_lines(env, order, changes, seen)
+    return WithLines(order, lines(env, order.id))
 
 
 def _apply_lines(
-    ctx: Ctx, order: Record, changes: list[dict[str, Any]], seen: set[Any]
+    env: Env, order: Record, changes: list[dict[str, Any]], seen: set[Any]
 ) -> list[Record]:
     """Apply ADD/UPDATE/DESTROY in order; return the added lines."""
     added = []
@@ -111,45 +152,46 @@ def _apply_lines(
         kind = change["type"]
         if kind == "ADD":
             check_references(
-                ctx.store, ctx.tenant, change["attributes"], pointer + "/attributes", seen
+                env.store, env.tenant, change["attributes"], pointer + "/attributes", seen
             )
             added.append({**change["attributes"], **LINE_PROGRESS})
             continue
         line = records.load_child(
-            ctx, LINES, order.id, change["id"], pointer, f"order {order.id}", "line"
+            env, LINES, order.id, change["id"], pointer, f"order {order.id}", "line"
         )
         if kind == "DESTROY":
-            ctx.store.delete(ctx.tenant, LINES, line.id)
+            env.store.delete(env.tenant, LINES, line.id)
         else:
             check_references(
-                ctx.store, ctx.tenant, change["attributes"], pointer + "/attributes", seen
+                env.store, env.tenant, change["attributes"], pointer + "/attributes", seen
             )
             line.attributes.update(change["attributes"])
-            ctx.store.save(ctx.tenant, line)
-    return ctx.store.create_many(ctx.tenant, LINES, added, parent_id=order.id)
+            env.store.save(env.tenant, line)
+    return env.store.create_many(env.tenant, LINES, added, parent_id=order.id)
 
 
-def cancel(ctx: Ctx) -> Record:
-    """POST /api/goods_outs/{id}/cancel, per the vendor's table: delete, cancel, or refuse."""
-    order = records.load(ctx, "goods_outs")
-    status = _status(order)
-    result = with_lines(ctx, order)
-    if status in (DRAFT, PENDING):
-        for line in ctx.store.children(ctx.tenant, LINES, order.id):
-            ctx.store.delete(ctx.tenant, LINES, line.id)
-        ctx.store.delete(ctx.tenant, "goods_outs", order.id)
-        ctx.meta["deleted"] = True
-        return result
-    if status in (COMPLETED, CANCELLED):
-        word = "dispatched" if status == COMPLETED else "cancelled"
-        raise unprocessable("", "invalid_state", f"order {order.id} is already {word}")
-    release_order(ctx.store, ctx.tenant, order.id)
-    for line in ctx.store.children(ctx.tenant, LINES, order.id):
+def cancel(env: Env, order_id: int) -> Cancelled:
+    """Cancel per the vendor's table: delete, cancel, or refuse.
+
+    https://documentation.claruswms.com/api-reference/goods-out:-orders/cancel-a-goods-out-order:
+    DRAFT or PENDING is deleted; an allocated or picking order is CANCELLED and its stock given back;
+    a COMPLETED (dispatched) or CANCELLED one is refused (Unprocessable ``invalid_state``).
+    Raises NotFound for an unknown order.
+    """
+    order = records.load(env, ORDERS, order_id)
+    current = status(order)
+    order_lines = lines(env, order.id)
+    if current in (DRAFT, PENDING):
+        for line in order_lines:
+            env.store.delete(env.tenant, LINES, line.id)
+        env.store.delete(env.tenant, ORDERS, order.id)
+        return Cancelled(WithLines(order, order_lines), deleted=True)
+    if current in (COMPLETED, CANCELLED):
+        word = "dispatched" if current == COMPLETED else "cancelled"
+        raise Unprocessable("", "invalid_state", f"order {order.id} is already {word}")
+    release_order(env, order.id)
+    for line in order_lines:
         line.attributes["allocated_quantity"] = 0
-        ctx.store.save(ctx.tenant, line)
-    order.attributes["goods_out_status_id"] = CANCELLED
-    ctx.store.save(ctx.tenant, order)
-    return with_lines(ctx, order)
-
-
-HANDLERS = {"goods_outs.create": create, "goods_outs.update": update, "goods_outs.cancel": cancel}
+        env.store.save(env.tenant, line)
+    transition(env, order, CANCELLED)
+    return Cancelled(WithLines(order, order_lines), deleted=False)

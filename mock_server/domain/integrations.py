@@ -7,17 +7,20 @@ An automation's conditions, actions and action parameters are child records
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from contracts import Violation
 from contracts.registry import schema_documents
 from mock_server.domain import records
+from mock_server.domain.env import Env
+from mock_server.domain.errors import Unprocessable
 from mock_server.domain.references import check_references
-from mock_server.errors import unprocessable
-from mock_server.rest.context import Ctx
 from mock_server.store import Record
 
+INTEGRATIONS = "integrations"
+ENTITIES = "external_entities"
 AUTOMATIONS = "automations"
 CONDITIONS = "automation_conditions"
 ACTIONS = "automation_actions"
@@ -30,14 +33,25 @@ _ENTITY_NULLS = (
 )
 
 
-def synchronize(ctx: Ctx) -> Record:
-    """POST /api/integrations/{id}/synchronize: the sync is not simulated; answers the integration.
+@dataclass(frozen=True)
+class Automation:
+    """An automation with its conditions and its actions, each action with its parameters."""
 
-    An inactive integration is refused (422): the vendor syncs only enabled connections.
+    record: Record
+    conditions: list[Record]
+    actions: list[tuple[Record, list[Record]]]
+    warnings: list[Violation] = field(default_factory=list)  # accepted, but worth reporting
+
+
+def synchronize(env: Env, integration_id: int) -> Record:
+    """Ask an integration to synchronize: the sync is not simulated; returns the integration.
+
+    An inactive integration is refused (Unprocessable ``invalid_state``): the vendor syncs only
+    enabled connections. Raises NotFound for an unknown integration.
     """
-    integration = records.load(ctx, "integrations")
+    integration = records.load(env, INTEGRATIONS, integration_id)
     if integration.attributes.get("is_active") is False:
-        raise unprocessable(
+        raise Unprocessable(
             "",
             "invalid_state",
             f"integration {integration.id} is not active and cannot synchronize",
@@ -46,23 +60,30 @@ def synchronize(ctx: Ctx) -> Record:
     return integration
 
 
-def _entity_nulls(ctx: Ctx, entity: Record) -> Record:
+def _entity_nulls(env: Env, entity: Record) -> Record:
     """The bare answer names every field; the ones never sent read null."""
     entity.attributes = {
         **dict.fromkeys(_ENTITY_NULLS),
         **entity.attributes,
     }
-    return ctx.store.save(ctx.tenant, entity)
+    return env.store.save(env.tenant, entity)
 
 
-def create_external_entity(ctx: Ctx) -> Record:
-    """POST /api/external_entities (bare answer); integration_id must name an integration."""
-    return _entity_nulls(ctx, records.create(ctx))
+def create_external_entity(
+    env: Env, attributes: dict[str, Any], relationships: dict[str, Any] | None = None
+) -> Record:
+    """A new external entity; ``integration_id`` must name an integration (Unprocessable)."""
+    return _entity_nulls(env, records.create(env, ENTITIES, attributes, relationships))
 
 
-def update_external_entity(ctx: Ctx) -> Record:
-    """PATCH /api/external_entities/{id} (bare answer)."""
-    return _entity_nulls(ctx, records.update(ctx))
+def update_external_entity(
+    env: Env,
+    entity_id: int,
+    attributes: dict[str, Any],
+    relationships: dict[str, Any] | None = None,
+) -> Record:
+    """Change an external entity; raises as :func:`records.update`."""
+    return _entity_nulls(env, records.update(env, ENTITIES, entity_id, attributes, relationships))
 
 
 @cache
@@ -77,40 +98,27 @@ def events_by_resource() -> dict[str, tuple[str, ...]]:
     return table
 
 
-def with_children(ctx: Ctx, automation: Record) -> Record:
-    """The automation as its record schema shows it: conditions and actions (with parameters)."""
+def load_automation(
+    env: Env, automation: Record, warnings: list[Violation] | None = None
+) -> Automation:
+    """The automation with its conditions and actions (with parameters), as stored."""
 
     def items(resource: str, parent_id: int) -> list[Record]:
-        return ctx.store.children(ctx.tenant, resource, parent_id)
+        return env.store.children(env.tenant, resource, parent_id)
 
-    conditions = [
-        {"id": c.id, "attributes": c.attributes} for c in items(CONDITIONS, automation.id)
-    ]
-    actions = [
-        {
-            "id": action.id,
-            "attributes": {
-                **action.attributes,
-                "parameters": [
-                    {"id": p.id, "attributes": p.attributes} for p in items(PARAMETERS, action.id)
-                ],
-            },
-        }
-        for action in items(ACTIONS, automation.id)
-    ]
-    attributes = {**automation.attributes, "conditions": conditions, "actions": actions}
-    return Record(automation.resource, automation.id, attributes, automation.relationships)
+    actions = [(action, items(PARAMETERS, action.id)) for action in items(ACTIONS, automation.id)]
+    return Automation(automation, items(CONDITIONS, automation.id), actions, warnings or [])
 
 
-def _destroy(ctx: Ctx, resource: str, child: Record) -> None:
+def _destroy(env: Env, resource: str, child: Record) -> None:
     if resource == ACTIONS:
-        for parameter in ctx.store.children(ctx.tenant, PARAMETERS, child.id):
-            ctx.store.delete(ctx.tenant, PARAMETERS, parameter.id)
-    ctx.store.delete(ctx.tenant, resource, child.id)
+        for parameter in env.store.children(env.tenant, PARAMETERS, child.id):
+            env.store.delete(env.tenant, PARAMETERS, parameter.id)
+    env.store.delete(env.tenant, resource, child.id)
 
 
 def _apply(
-    ctx: Ctx, resource: str, parent_id: int, changes: list[dict[str, Any]], pointer: str
+    env: Env, resource: str, parent_id: int, changes: list[dict[str, Any]], pointer: str
 ) -> None:
     """Apply ADD/UPDATE/DESTROY items to the children of one parent (actions carry parameters)."""
     for index, change in enumerate(changes):
@@ -118,31 +126,31 @@ def _apply(
         attributes = dict(change.get("attributes") or {})
         nested = attributes.pop("parameters_changes", [])
         if change["type"] == "ADD":
-            child = ctx.store.create(ctx.tenant, resource, attributes, parent_id=parent_id)
+            child = env.store.create(env.tenant, resource, attributes, parent_id=parent_id)
         else:
             child = records.load_child(
-                ctx, resource, parent_id, change["id"], at, "this automation", resource[:-1]
+                env, resource, parent_id, change["id"], at, "this automation", resource[:-1]
             )
             if change["type"] == "DESTROY":
-                _destroy(ctx, resource, child)
+                _destroy(env, resource, child)
                 continue
             child.attributes.update(attributes)
-            ctx.store.save(ctx.tenant, child)
+            env.store.save(env.tenant, child)
         if resource == ACTIONS:
-            _apply(ctx, PARAMETERS, child.id, nested, f"{at}/attributes/parameters_changes")
+            _apply(env, PARAMETERS, child.id, nested, f"{at}/attributes/parameters_changes")
 
 
-def _check_webhook_urls(ctx: Ctx, automation: Record) -> None:
+def _check_webhook_urls(env: Env, automation: Record) -> None:
     """After an update every webhook action still needs its url parameter (as create requires)."""
-    for action in ctx.store.children(ctx.tenant, ACTIONS, automation.id):
+    for action in env.store.children(env.tenant, ACTIONS, automation.id):
         if action.attributes.get("destination_type") != "webhook":
             continue
         codes = {
             p.attributes.get("parameter_code")
-            for p in ctx.store.children(ctx.tenant, PARAMETERS, action.id)
+            for p in env.store.children(env.tenant, PARAMETERS, action.id)
         }
         if "url" not in codes:
-            raise unprocessable(
+            raise Unprocessable(
                 "/data/attributes/actions_changes",
                 "missing_item",
                 f"webhook action {action.id} would have no url parameter",
@@ -150,29 +158,41 @@ def _check_webhook_urls(ctx: Ctx, automation: Record) -> None:
             )
 
 
-def _apply_all(ctx: Ctx, automation: Record, attributes: dict[str, Any]) -> None:
-    for field, resource in (("conditions_changes", CONDITIONS), ("actions_changes", ACTIONS)):
-        pointer = f"{records.ATTRIBUTES}/{field}"
-        _apply(ctx, resource, automation.id, attributes.get(field, []), pointer)
+def _apply_all(env: Env, automation: Record, attributes: dict[str, Any]) -> None:
+    for name, resource in (("conditions_changes", CONDITIONS), ("actions_changes", ACTIONS)):
+        pointer = f"{records.ATTRIBUTES}/{name}"
+        _apply(env, resource, automation.id, attributes.get(name, []), pointer)
 
 
-def create_automation(ctx: Ctx) -> Record:
-    """POST /api/automations: the header, then its conditions, actions and parameters."""
-    automation = records.create(ctx)
-    _apply_all(ctx, automation, ctx.attributes)
-    return with_children(ctx, automation)
+def create_automation(
+    env: Env, attributes: dict[str, Any], relationships: dict[str, Any] | None = None
+) -> Automation:
+    """A new automation: the header, then its conditions, actions and parameters.
+
+    ``attributes`` carries ``conditions_changes`` and ``actions_changes`` (ADD items; an action's
+    ``parameters_changes``). Raises Unprocessable for an unknown reference.
+    """
+    automation = records.create(env, AUTOMATIONS, attributes, relationships)
+    _apply_all(env, automation, attributes)
+    return load_automation(env, automation)
 
 
-def update_automation(ctx: Ctx) -> Record:
-    """PATCH /api/automations/{id}: a new event must belong to the stored resource_name."""
-    automation = records.load(ctx, AUTOMATIONS)
-    attributes = ctx.attributes
+def update_automation(env: Env, automation_id: int, attributes: dict[str, Any]) -> Automation:
+    """Change an automation and its children by ``*_changes`` items.
+
+    A new ``event`` that is not one of the stored ``resource_name``'s is accepted with a
+    ``vendor_contradiction`` warning (in ``warnings``): the update page's own example sends
+    ``"<string>"``. Raises NotFound, or Unprocessable (references, unknown children, a webhook
+    action left without its url).
+    """
+    automation = records.load(env, AUTOMATIONS, automation_id)
     resource_name = automation.attributes["resource_name"]
     allowed = events_by_resource().get(resource_name, ())
+    warnings = []
     if "event" in attributes and attributes["event"] not in allowed:
         # The update page's own example sends the placeholder "<string>" as event, while the
         # automation schema says events depend on resource_name: accepted, with a warning.
-        ctx.warnings.append(
+        warnings.append(
             Violation(
                 "/data/attributes/event",
                 "vendor_contradiction",
@@ -186,36 +206,26 @@ def update_automation(ctx: Ctx) -> Record:
                 instance=attributes["event"],
             )
         )
-    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES)
+    check_references(env.store, env.tenant, attributes, records.ATTRIBUTES)
     automation.attributes.update(records.plain(attributes))
-    ctx.store.save(ctx.tenant, automation)
-    _apply_all(ctx, automation, attributes)
-    _check_webhook_urls(ctx, automation)
-    return with_children(ctx, automation)
+    env.store.save(env.tenant, automation)
+    _apply_all(env, automation, attributes)
+    _check_webhook_urls(env, automation)
+    return load_automation(env, automation, warnings)
 
 
-def run_automation(ctx: Ctx) -> Record:
-    """POST /api/automations/{id}/run: 422 while disabled; answers the automation.
+def run_automation(env: Env, automation_id: int) -> Automation:
+    """Run an automation: Unprocessable while disabled; returns the automation.
 
     Evaluating the conditions and firing the actions (webhook deliveries) arrives with the webhooks
-    part of the server; until then a run only checks that the automation may run.
+    part of the server; until then a run only checks that the automation may run. Raises NotFound.
     """
-    automation = records.load(ctx, AUTOMATIONS)
+    automation = records.load(env, AUTOMATIONS, automation_id)
     if not automation.attributes.get("enabled"):
-        raise unprocessable(
+        raise Unprocessable(
             "",
             "invalid_state",
             f"automation {automation.id} is disabled and cannot run",
             hint=f"PATCH /api/automations/{automation.id} with enabled: true first",
         )
-    return with_children(ctx, automation)
-
-
-HANDLERS = {
-    "integrations.synchronize": synchronize,
-    "external_entities.create": create_external_entity,
-    "external_entities.update": update_external_entity,
-    "automations.create": create_automation,
-    "automations.update": update_automation,
-    "automations.run": run_automation,
-}
+    return load_automation(env, automation)

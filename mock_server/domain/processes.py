@@ -1,7 +1,7 @@
 """Goods out processing: pick processing, consolidation, shorting, replenishment.
 
 Pick processing is all or nothing: every order is checked (vendor errors 36, 37, 59, 318) and every
-line allocated (39) before the request's transaction commits, so a refused request changes nothing.
+line allocated (39) before the caller's transaction commits, so a refused request changes nothing.
 The vendor queues the work and reports it through GraphQL ``pick_processing_requests``; the mock does
 it at once, so each request record reads ``completed``. Pick tasks are not created here (tasks are the
 floor's part of the model).
@@ -10,45 +10,80 @@ floor's part of the model).
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from mock_server.domain import records, stock
-from mock_server.domain.goods_outs import ALLOCATED, LINES, NAMES, PART_ALLOCATED, PENDING, PICK
+from mock_server.domain.env import Env
+from mock_server.domain.errors import Unprocessable, VendorError
+from mock_server.domain.facts import status_codes, vendor_errors
+from mock_server.domain.goods_in import TASK_AVAILABLE, TASKS
+from mock_server.domain.goods_outs import (
+    ALLOCATED,
+    LINES,
+    NAMES,
+    ORDERS,
+    PART_ALLOCATED,
+    PENDING,
+    PICK,
+    status,
+)
 from mock_server.domain.references import check_references
-from mock_server.errors import domain_error, unprocessable
-from mock_server.rest.context import Ctx
-from mock_server.store import Record, Store
+from mock_server.domain.tasks import REPLEN
+from mock_server.domain.transitions import create as create_in_status
+from mock_server.domain.transitions import transition
+from mock_server.store import Record
 
 PICK_LISTS = "goods_out_pick_lists"
 REQUESTS = "pick_processing_requests"
 SHORTS = "short_order_line_audits"
 _BAY = "/goods_out_pick_list_attributes/goods_out_bay_id"
+(REQUEST_COMPLETED,) = status_codes(REQUESTS, "status", "completed")
+EMPTY_IDS, INVALID_IDS, NOT_ENOUGH_STOCK, ALREADY_ALLOCATED, NOT_CONSOLIDABLE = vendor_errors(
+    "empty_ids_provided",
+    "invalid_ids_provided",
+    "not_enough_stocks_for_picking",
+    "goods_out_already_allocated",
+    "goods_outs_with_different_pick_types_cannot_be_consolidated",
+)
 
 
-def _orders(ctx: Ctx) -> list[tuple[int, Record]]:
+@dataclass(frozen=True)
+class Processing:
+    """What pick processing made: the request references (one per pick list) and the pick lists."""
+
+    references: list[str]
+    pick_lists: list[Record]
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A line that free stock could not cover: it needed ``needed`` and got ``got``."""
+
+    line: Record
+    needed: float
+    got: float
+
+
+def _orders(env: Env, ids: list[int]) -> list[tuple[int, Record]]:
     """The named orders with the index of their first mention in ``ids`` (36 and 37 checked)."""
-    ids = ctx.body.get("ids") or []
     if not ids:
         # The contract's minItems refuses [] first (rule min_items); this guards direct callers.
-        raise domain_error(
-            36, "empty_ids_provided", "ids is empty: name at least one goods out", "/ids"
+        raise VendorError(
+            EMPTY_IDS.code, EMPTY_IDS.symbol, "ids is empty: name at least one goods out", "/ids"
         )
     found: dict[int, tuple[int, Record]] = {}
     for index, goods_out_id in enumerate(ids):
-        order = ctx.store.get(ctx.tenant, "goods_outs", goods_out_id)
+        order = env.store.get(env.tenant, ORDERS, goods_out_id)
         if order is None:
-            raise domain_error(
-                37,
-                "invalid_ids_provided",
+            raise VendorError(
+                INVALID_IDS.code,
+                INVALID_IDS.symbol,
                 f"goods out {goods_out_id} does not exist in this tenant",
                 f"/ids/{index}",
             )
         found.setdefault(goods_out_id, (index, order))
     return list(found.values())
-
-
-def _status(order: Record) -> int:
-    return int(order.attributes.get("goods_out_status_id", PENDING))
 
 
 # The processing pages name PENDING and ALLOCATED; the support article on shorting says a
@@ -59,57 +94,56 @@ PROCESSABLE = (PENDING, ALLOCATED, PART_ALLOCATED)
 
 def _check_processable(orders: list[tuple[int, Record]]) -> None:
     for index, order in orders:
-        status = _status(order)
-        if status not in PROCESSABLE:
-            raise domain_error(
-                59,
-                "goods_out_already_allocated",
-                f"goods out {order.id} is {NAMES.get(status, status)}; picks can be processed "
+        current = status(order)
+        if current not in PROCESSABLE:
+            raise VendorError(
+                ALREADY_ALLOCATED.code,
+                ALREADY_ALLOCATED.symbol,
+                f"goods out {order.id} is {NAMES.get(current, current)}; picks can be processed "
                 "only for PENDING, ALLOCATED or PART_ALLOCATED orders",
                 f"/ids/{index}",
             )
 
 
-def allocate_order(store: Store, tenant: str, order: Record) -> list[tuple[Record, float, float]]:
+def allocate_order(env: Env, order: Record) -> list[Shortfall]:
     """Allocate what each line still needs from free stock, oldest records first.
 
-    Shorted lines need nothing more. Returns ``(line, needed, got)`` for every line left short; the
+    Shorted lines need nothing more. Returns a :class:`Shortfall` for every line left short; the
     caller decides what a shortfall means (pick processing refuses it with vendor error 39).
     """
     short = []
-    for line in store.children(tenant, LINES, order.id):
+    for line in env.store.children(env.tenant, LINES, order.id):
         have = float(line.attributes.get("allocated_quantity") or 0)
         need = float(line.attributes["order_quantity"]) - have
         if line.attributes.get("short_status") == "short" or need <= 0:
             continue
-        got = stock.allocate(store, tenant, order, line, need)
+        got = stock.allocate(env, order, line, need)
         line.attributes["allocated_quantity"] = stock.tidy(have + got)
-        store.save(tenant, line)
+        env.store.save(env.tenant, line)
         if got < need:
-            short.append((line, need, got))
+            short.append(Shortfall(line, need, got))
     return short
 
 
-def _allocate_order(ctx: Ctx, index: int, order: Record) -> None:
-    """Allocate every line in full (39 otherwise: the request rolls back); the order goes to PICK."""
-    for line, need, got in allocate_order(ctx.store, ctx.tenant, order):
-        raise domain_error(
-            39,
-            "not_enough_stocks_for_picking",
-            f"goods out {order.id}: product {line.attributes['product_id']} needs {need:g} "
-            f"and account {order.attributes['account_id']} has {got:g} available "
-            "in the order's warehouse; nothing was allocated",
+def _allocate_order(env: Env, index: int, order: Record) -> None:
+    """Allocate every line in full (39 otherwise: the caller rolls back); the order goes to PICK."""
+    for shortfall in allocate_order(env, order):
+        raise VendorError(
+            NOT_ENOUGH_STOCK.code,
+            NOT_ENOUGH_STOCK.symbol,
+            f"goods out {order.id}: product {shortfall.line.attributes['product_id']} needs "
+            f"{shortfall.needed:g} and account {order.attributes['account_id']} has "
+            f"{shortfall.got:g} available in the order's warehouse; nothing was allocated",
             f"/ids/{index}",
         )
-    order.attributes["goods_out_status_id"] = PICK
-    ctx.store.save(ctx.tenant, order)
+    transition(env, order, PICK)
 
 
-def _pick_list(ctx: Ctx, orders: list[Record], settings: dict[str, Any]) -> Record:
+def _pick_list(env: Env, orders: list[Record], settings: dict[str, Any]) -> Record:
     """One pick list for ``orders``; its ``status`` is the goods-out status code GraphQL shows."""
     reference = settings.get("goods_out_pick_list_reference")
-    pick_list = ctx.store.create(
-        ctx.tenant,
+    pick_list = env.store.create(
+        env.tenant,
         PICK_LISTS,
         {
             "goods_out_id": orders[0].id,
@@ -123,51 +157,56 @@ def _pick_list(ctx: Ctx, orders: list[Record], settings: dict[str, Any]) -> Reco
     )
     if reference is None:
         pick_list.attributes["reference"] = f"PL-{pick_list.id:06d}"
-        ctx.store.save(ctx.tenant, pick_list)
+        env.store.save(env.tenant, pick_list)
     return pick_list
 
 
-def _record_request(ctx: Ctx, orders: list[Record]) -> str:
+def _record_request(env: Env, orders: list[Record]) -> str:
     reference = secrets.token_hex(6)
     for order in orders:
-        ctx.store.create(
-            ctx.tenant,
+        create_in_status(
+            env,
             REQUESTS,
             {
                 "process_reference": reference,
-                "status": "completed",
+                "status": REQUEST_COMPLETED,
                 "message": None,
                 "goods_out_id": order.id,
-                "created_at": ctx.clock.iso(),
+                "created_at": env.clock.iso(),
             },
         )
     return reference
 
 
-def process_picks_async(ctx: Ctx) -> Record:
-    """POST /api/goods_out_processes/process_picks_async: a pick list and a reference per order."""
-    orders = _orders(ctx)
+def process_picks_async(env: Env, ids: list[int]) -> Processing:
+    """Allocate each named order in full and give it its own pick list and request reference.
+
+    https://documentation.claruswms.com/api-reference/goods-out:-pick-lists/process-picks-asynchronously.
+    The orders go to PICK. Raises VendorError 36 (no ids), 37 (unknown id), 59 (not PENDING,
+    ALLOCATED or PART_ALLOCATED) or 39 (not enough free stock), at ``/ids/<i>``.
+    """
+    orders = _orders(env, ids)
     _check_processable(orders)
-    references = []
+    references, pick_lists = [], []
     for index, order in orders:
-        _allocate_order(ctx, index, order)
-        _pick_list(ctx, [order], {})
-        references.append(_record_request(ctx, [order]))
-    return Record(REQUESTS, 0, {"process_references": references}, {})
+        _allocate_order(env, index, order)
+        pick_lists.append(_pick_list(env, [order], {}))
+        references.append(_record_request(env, [order]))
+    return Processing(references, pick_lists)
 
 
-def _check_bay(ctx: Ctx, bay_id: int | None) -> None:
+def _check_bay(env: Env, bay_id: int | None) -> None:
     if bay_id is None:
         return
-    bay = ctx.store.get(ctx.tenant, "locations", bay_id)
+    bay = env.store.get(env.tenant, "locations", bay_id)
     if bay is None:
-        raise unprocessable(
+        raise Unprocessable(
             _BAY, "unknown_reference", f"goods_out_bay_id {bay_id} does not exist in this tenant"
         )
-    kind = ctx.store.get(ctx.tenant, "location_types", bay.attributes.get("location_type_id") or 0)
+    kind = env.store.get(env.tenant, "location_types", bay.attributes.get("location_type_id") or 0)
     code = kind.attributes.get("code") if kind else None
     if code != "GOBAY":
-        raise unprocessable(
+        raise Unprocessable(
             _BAY,
             "unsuitable_reference",
             f"location {bay_id} is of location type {code}, not GOBAY",
@@ -179,27 +218,35 @@ def _check_consolidable(orders: list[tuple[int, Record]]) -> None:
     """Crossdock orders are never consolidated: refused with 318 rather than silently left out."""
     for index, order in orders:
         if order.attributes.get("goods_out_type") == "crossdock":
-            raise domain_error(
-                318,
-                "goods_outs_with_different_pick_types_cannot_be_consolidated",
+            raise VendorError(
+                NOT_CONSOLIDABLE.code,
+                NOT_CONSOLIDABLE.symbol,
                 f"goods out {order.id} is a crossdock order; crossdock orders are never "
                 "consolidated (process it with process_picks_async)",
                 f"/ids/{index}",
             )
 
 
-def process_and_consolidate_picks(ctx: Ctx) -> Record:
-    """POST /api/goods_out_processes/process_and_consolidate_picks: one pick list for all orders."""
-    orders = _orders(ctx)
-    settings = ctx.body.get("goods_out_pick_list_attributes") or {}
-    _check_bay(ctx, settings.get("goods_out_bay_id"))
+def process_and_consolidate_picks(
+    env: Env, ids: list[int], settings: dict[str, Any] | None = None
+) -> Processing:
+    """Allocate the named orders in full onto one pick list, with one request reference.
+
+    https://documentation.claruswms.com/api-reference/goods-out:-pick-lists/process-and-consolidate-picks.
+    ``settings``: the optional ``goods_out_pick_list_attributes`` (reference, expected date of
+    dispatch, a GOBAY ``goods_out_bay_id``). Raises as :func:`process_picks_async`, VendorError 318
+    for a crossdock order, and Unprocessable for an unknown or unsuitable bay.
+    """
+    orders = _orders(env, ids)
+    settings = settings or {}
+    _check_bay(env, settings.get("goods_out_bay_id"))
     _check_processable(orders)
     _check_consolidable(orders)
     for index, order in orders:
-        _allocate_order(ctx, index, order)
+        _allocate_order(env, index, order)
     plain_orders = [order for _, order in orders]
-    _pick_list(ctx, plain_orders, settings)
-    return Record(REQUESTS, 0, {"process_references": [_record_request(ctx, plain_orders)]}, {})
+    pick_list = _pick_list(env, plain_orders, settings)
+    return Processing([_record_request(env, plain_orders)], [pick_list])
 
 
 def is_short_pickable(account: Record) -> bool:
@@ -207,20 +254,20 @@ def is_short_pickable(account: Record) -> bool:
     return account.attributes.get("is_short_pickable") is True
 
 
-def _check_shortable(ctx: Ctx, index: int, order: Record) -> None:
+def _check_shortable(env: Env, index: int, order: Record) -> None:
     # The vendor: orders "should be" PART_ALLOCATED. An ALLOCATED order has nothing unallocated,
     # so shorting it changes nothing and is accepted; orders not yet allocated are refused.
-    status = _status(order)
-    if status not in (PART_ALLOCATED, ALLOCATED):
-        raise unprocessable(
+    current = status(order)
+    if current not in (PART_ALLOCATED, ALLOCATED):
+        raise Unprocessable(
             f"/ids/{index}",
             "invalid_state",
-            f"goods out {order.id} is {NAMES.get(status, status)}; only PART_ALLOCATED (or "
+            f"goods out {order.id} is {NAMES.get(current, current)}; only PART_ALLOCATED (or "
             "ALLOCATED, with nothing to short) orders can have lines shorted",
         )
-    account = ctx.store.get(ctx.tenant, "accounts", order.attributes["account_id"])
+    account = env.store.get(env.tenant, "accounts", order.attributes["account_id"])
     if account is None or not is_short_pickable(account):
-        raise unprocessable(
+        raise Unprocessable(
             f"/ids/{index}",
             "unsuitable_reference",
             f"account {order.attributes['account_id']} of goods out {order.id} is not "
@@ -228,98 +275,97 @@ def _check_shortable(ctx: Ctx, index: int, order: Record) -> None:
         )
 
 
-def _short(ctx: Ctx, order: Record) -> None:
+def _short(env: Env, order: Record, description: str, reason_code_id: int | None) -> None:
     """Mark each line's unallocated quantity short; the order is then fully allocated."""
-    for line in ctx.store.children(ctx.tenant, LINES, order.id):
+    for line in env.store.children(env.tenant, LINES, order.id):
         short = float(line.attributes["order_quantity"]) - float(
             line.attributes.get("allocated_quantity") or 0
         )
         if short <= 0:
             continue
         line.attributes["short_status"] = "short"
-        ctx.store.save(ctx.tenant, line)
-        ctx.store.create(
-            ctx.tenant,
+        env.store.save(env.tenant, line)
+        env.store.create(
+            env.tenant,
             SHORTS,
             {
                 "goods_out_id": order.id,
                 "goods_out_line_id": line.id,
                 "quantity": stock.tidy(short),
-                "description": ctx.body["description"],
-                "reason_code_id": ctx.body.get("reason_code_id"),
-                "created_at": ctx.clock.iso(),
+                "description": description,
+                "reason_code_id": reason_code_id,
+                "created_at": env.clock.iso(),
             },
         )
-    order.attributes["goods_out_status_id"] = ALLOCATED
-    ctx.store.save(ctx.tenant, order)
+    transition(env, order, ALLOCATED)  # an ALLOCATED order stays so
 
 
-def short_order_lines(ctx: Ctx) -> Record:
-    """POST /api/goods_out_processes/short_order_lines: answers the ids of the shorted orders."""
-    orders = _orders(ctx)
-    stock.check_reason_code(
-        ctx.store,
-        ctx.tenant,
-        ctx.body.get("reason_code_id"),
-        "short_order_lines",
-        "/reason_code_id",
-    )
+def short_order_lines(
+    env: Env, ids: list[int], description: str, reason_code_id: int | None = None
+) -> list[Record]:
+    """Short the unallocated quantity of each named order's lines; returns the orders.
+
+    https://documentation.claruswms.com/api-reference/goods-out:-processing/short-order-lines.
+    Raises VendorError 36 or 37, and Unprocessable for a ``short_order_lines`` reason code that is
+    unknown, of another type or inactive, an order not PART_ALLOCATED or ALLOCATED, or an account
+    that is not short-pickable.
+    """
+    orders = _orders(env, ids)
+    stock.check_reason_code(env, reason_code_id, "short_order_lines", "/reason_code_id")
     for index, order in orders:
-        _check_shortable(ctx, index, order)
-        _short(ctx, order)
-    return Record(LINES, 0, {"ids": [order.id for _, order in orders]}, {})
+        _check_shortable(env, index, order)
+        _short(env, order, description, reason_code_id)
+    return [order for _, order in orders]
 
 
-def _replenishment_source(ctx: Ctx, pickface: Record) -> Record | None:
+def _replenishment_source(
+    env: Env, product_id: int, account_id: int, pickface: Record
+) -> Record | None:
     """The first record with free stock of the product and account elsewhere than a pick face."""
-    body = ctx.body
     warehouse_id = pickface.attributes.get("warehouse_id")
-    for source in stock.sources(
-        ctx.store, ctx.tenant, body["product_id"], body["account_id"], warehouse_id
-    ):
-        location = ctx.store.get(ctx.tenant, "locations", source.attributes["location_id"])
+    for source in stock.sources(env, product_id, account_id, warehouse_id):
+        location = env.store.get(env.tenant, "locations", source.attributes["location_id"])
         if location is not None and not location.attributes.get("is_pickface"):
             return source
     return None
 
 
-def trigger_replenishment(ctx: Ctx) -> Record:
-    """POST /api/goods_out_processes/trigger_replenishment: a REPLEN task from bulk, if any stock."""
-    body = ctx.body
-    check_references(ctx.store, ctx.tenant, body, "")
-    pickface = records.load(ctx, "locations", body["location_id"])
+def trigger_replenishment(
+    env: Env, product_id: int, account_id: int, location_id: int
+) -> list[Record]:
+    """A REPLEN task from bulk stock to the pick face ``location_id``, if any stock is free.
+
+    https://documentation.claruswms.com/api-reference/replenishment/trigger-replenishment. Returns
+    the tasks made (none when no stock is free elsewhere). Raises Unprocessable for an unknown
+    reference or a location that is not a pick face.
+    """
+    named = {"account_id": account_id, "location_id": location_id, "product_id": product_id}
+    check_references(env.store, env.tenant, named, "")
+    pickface = records.load(env, "locations", location_id)
     if pickface.attributes.get("is_pickface") is False:
-        raise unprocessable(
+        raise Unprocessable(
             "/location_id",
             "unsuitable_reference",
             f"location {pickface.id} is not a pick face",
             hint="replenishment fills a pick face (a location with is_pickface true)",
         )
-    source = _replenishment_source(ctx, pickface)
+    source = _replenishment_source(env, product_id, account_id, pickface)
     if source is None:
-        return Record("tasks", 0, {"task_ids": []}, {})
-    task = ctx.store.create(
-        ctx.tenant,
-        "tasks",
+        return []
+    task = create_in_status(
+        env,
+        TASKS,
         {
-            "status": "AVAILABLE",
-            "task_type_code": "REPLEN",
+            "status": TASK_AVAILABLE,
+            "task_type_code": REPLEN,
             "subtype": "standard",
-            "product_id": body["product_id"],
-            "account_id": body["account_id"],
+            "product_id": product_id,
+            "account_id": account_id,
             "warehouse_id": pickface.attributes.get("warehouse_id"),
             "location_from_id": source.attributes["location_id"],
             "location_to_id": pickface.id,
             "start_quantity": stock.tidy(stock.free(source)),
-            "created_at": ctx.clock.iso(),
+            "created_at": env.clock.iso(),
         },
     )
-    return Record("tasks", 0, {"task_ids": [task.id]}, {})
-
-
-HANDLERS = {
-    "goods_out_processes.process_picks_async": process_picks_async,
-    "goods_out_processes.process_and_consolidate_picks": process_and_consolidate_picks,
-    "goods_out_processes.short_order_lines": short_order_lines,
-    "goods_out_processes.trigger_replenishment": trigger_replenishment,
-}
+    return [task]

@@ -1,38 +1,45 @@
-"""Generic create, update and delete for resources without rules of their own (master data)."""
+"""Generic create, update and lookups for resources without rules of their own (master data).
+
+Pointers in the errors raised here are JSON pointers into the operation's input document (REST's
+request body): ``/data/attributes/<field>`` for a record's attributes unless a caller says otherwise.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from mock_server.domain.env import Env
+from mock_server.domain.errors import NotFound, Unprocessable
 from mock_server.domain.references import check_references, check_unique, known_references
-from mock_server.errors import ApiError, unprocessable
-from mock_server.rest.context import Ctx
 from mock_server.store import Record
 
 ATTRIBUTES = "/data/attributes"
 
 
-def resource_of(ctx: Ctx) -> str:
-    return ctx.op.data_type or ctx.op.resource
+@dataclass(frozen=True)
+class WithLines:
+    """A header record and its child lines (an order, a receipt), in id order."""
+
+    record: Record
+    lines: list[Record]
 
 
-def load(ctx: Ctx, resource: str | None = None, record_id: int | None = None) -> Record:
-    """The record named by the path, or a 404."""
-    resource = resource or resource_of(ctx)
-    record_id = ctx.record_id if record_id is None else record_id
-    record = ctx.store.get(ctx.tenant, resource, record_id)
+def load(env: Env, resource: str, record_id: int) -> Record:
+    """The record, or :class:`NotFound`."""
+    record = env.store.get(env.tenant, resource, record_id)
     if record is None:
-        raise ApiError(404, f"{resource} {record_id} does not exist in this tenant")
+        raise NotFound(resource, record_id)
     return record
 
 
 def load_child(
-    ctx: Ctx, resource: str, parent_id: int, child_id: int, pointer: str, owner: str, child: str
+    env: Env, resource: str, parent_id: int, child_id: int, pointer: str, owner: str, child: str
 ) -> Record:
-    """A child record (order line, condition...) of ``parent_id``, or a 422 at ``pointer/id``."""
-    found = ctx.store.get(ctx.tenant, resource, child_id)
+    """A child record (order line, condition...) of ``parent_id``; else Unprocessable at ``pointer/id``."""
+    found = env.store.get(env.tenant, resource, child_id)
     if found is None or found.parent_id != parent_id:
-        raise unprocessable(
+        raise Unprocessable(
             pointer + "/id",
             "unknown_reference",
             f"{owner} has no {child} {child_id}",
@@ -41,13 +48,13 @@ def load_child(
     return found
 
 
-def load_many(ctx: Ctx, resource: str, ids: list[int], noun: str, hint: str) -> list[Record]:
-    """The records of a flat body's ``ids``, in order: a 422 at ``/ids/<i>`` for the first unknown."""
+def load_many(env: Env, resource: str, ids: list[int], noun: str, hint: str) -> list[Record]:
+    """The records of ``ids``, in order; Unprocessable at ``/ids/<i>`` for the first unknown one."""
     found = []
     for index, record_id in enumerate(ids):
-        record = ctx.store.get(ctx.tenant, resource, record_id)
+        record = env.store.get(env.tenant, resource, record_id)
         if record is None:
-            raise unprocessable(
+            raise Unprocessable(
                 f"/ids/{index}",
                 "unknown_reference",
                 f"{noun} {record_id} does not exist in this tenant",
@@ -62,23 +69,36 @@ def plain(attributes: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in attributes.items() if not k.endswith("_changes")}
 
 
-def create(ctx: Ctx) -> Record:
-    """Store a new record after its references and unique fields are checked."""
-    resource = resource_of(ctx)
-    attributes = plain(ctx.attributes)
-    check_references(ctx.store, ctx.tenant, attributes, ATTRIBUTES)
-    check_unique(ctx.store, ctx.tenant, resource, attributes, ATTRIBUTES)
-    return ctx.store.create(ctx.tenant, resource, attributes, ctx.relationships)
+def create(
+    env: Env,
+    resource: str,
+    attributes: dict[str, Any],
+    relationships: dict[str, Any] | None = None,
+) -> Record:
+    """Store a new record after its references and unique fields are checked (Unprocessable)."""
+    attributes = plain(attributes)
+    check_references(env.store, env.tenant, attributes, ATTRIBUTES)
+    check_unique(env.store, env.tenant, resource, attributes, ATTRIBUTES)
+    return env.store.create(env.tenant, resource, attributes, relationships or {})
 
 
-def update(ctx: Ctx) -> Record:
-    """Change the named fields of an existing record; the others stay as they are."""
-    record = load(ctx)
-    attributes = plain(ctx.attributes)
-    check_references(ctx.store, ctx.tenant, attributes, ATTRIBUTES)
+def update(
+    env: Env,
+    resource: str,
+    record_id: int,
+    attributes: dict[str, Any],
+    relationships: dict[str, Any] | None = None,
+) -> Record:
+    """Change the named fields of an existing record; the others stay as they are.
+
+    Raises NotFound, or Unprocessable for a reference or a unique value.
+    """
+    record = load(env, resource, record_id)
+    attributes = plain(attributes)
+    check_references(env.store, env.tenant, attributes, ATTRIBUTES)
     check_unique(
-        ctx.store,
-        ctx.tenant,
+        env.store,
+        env.tenant,
         record.resource,
         attributes,
         ATTRIBUTES,
@@ -86,32 +106,16 @@ def update(ctx: Ctx) -> Record:
         current=record.attributes,
     )
     record.attributes.update(attributes)
-    record.relationships.update(ctx.relationships)
-    return ctx.store.save(ctx.tenant, record)
+    record.relationships.update(relationships or {})
+    return env.store.save(env.tenant, record)
 
 
 def known_ids(
-    ctx: Ctx, attributes: dict[str, Any], changes: list[dict[str, Any]]
+    env: Env, attributes: dict[str, Any], changes: list[dict[str, Any]]
 ) -> set[tuple[str, int]]:
     """Every id a header and its ``lines_changes`` name that exists, looked up at once.
 
     Pass it as ``seen`` to ``check_references``: the checks still run in document order.
     """
     lines = [c["attributes"] for c in changes if "attributes" in c]
-    return known_references(ctx.store, ctx.tenant, [attributes, *lines])
-
-
-def with_lines(
-    ctx: Ctx, parent: Record, lines_resource: str, lines: list[Record] | None = None
-) -> Record:
-    """``parent`` with its child lines as the vendor's ``lines_changes`` echo: ``[{id, attributes}]``.
-
-    ``lines`` are read from the store unless the caller holds all of them already.
-    """
-    if lines is None:
-        lines = ctx.store.children(ctx.tenant, lines_resource, parent.id)
-    attributes = {
-        **parent.attributes,
-        "lines_changes": [{"id": line.id, "attributes": line.attributes} for line in lines],
-    }
-    return Record(parent.resource, parent.id, attributes, parent.relationships)
+    return known_references(env.store, env.tenant, [attributes, *lines])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.registry import references, unique_keys
-from mock_server.errors import unprocessable
+from mock_server.domain.errors import Unprocessable
 from mock_server.store import Store
 
 
@@ -38,7 +38,7 @@ def check_references(
     pointer: str,
     seen: set[tuple[str, int]] | None = None,
 ) -> None:
-    """Raise a 422 for the first id in ``attributes`` that names no record of this tenant.
+    """Raise Unprocessable for the first id in ``attributes`` that names no record of this tenant.
 
     ``seen`` carries ids already known to exist (see :func:`known_references`).
     """
@@ -52,7 +52,7 @@ def check_references(
             if seen is not None:
                 seen.add((resource, value))
         else:
-            raise unprocessable(
+            raise Unprocessable(
                 f"{pointer}/{field}",
                 "unknown_reference",
                 f"{field} {value} does not exist in this tenant's {resource}",
@@ -69,7 +69,7 @@ def check_unique(
     own_id: int | None = None,
     current: dict[str, Any] | None = None,
 ) -> None:
-    """Raise a 422 naming the existing record when a unique key's values are taken.
+    """Raise Unprocessable naming the existing record when a unique key's values are taken.
 
     The keys are the ones the vendor documents (``x-clarus-resource.unique`` in the schemas). On an
     update, ``current`` holds the stored values the change leaves as they are (a location's code is
@@ -87,7 +87,7 @@ def check_unique(
                 continue
             first = next(name for name in key.fields if name in attributes)
             shown = " and ".join(f"{name} {value!r}" for name, value in values.items())
-            raise unprocessable(
+            raise Unprocessable(
                 f"{pointer}/{first}",
                 "not_unique",
                 f"{shown} already used by {resource} {other.id} ({key.says.lower()}: {key.source})",

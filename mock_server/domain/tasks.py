@@ -9,86 +9,111 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.domain import goods_in, records
+from mock_server.domain.env import Env
+from mock_server.domain.errors import Unprocessable
+from mock_server.domain.facts import status_codes
 from mock_server.domain.goods_in import RCV, TASKS
 from mock_server.domain.goods_in import TASK_ALLOCATED as ALLOCATED
 from mock_server.domain.goods_in import TASK_AVAILABLE as AVAILABLE
 from mock_server.domain.goods_in import TASK_COMPLETED as COMPLETED
 from mock_server.domain.references import check_references
-from mock_server.errors import unprocessable
-from mock_server.rest.context import Ctx
+from mock_server.domain.transitions import transition
 from mock_server.store import Record
 
+PICK, DISP, PWAY, TRAN, REPLEN, LOAD, CONV = status_codes(
+    TASKS, "task_type_code", "PICK", "DISP", "PWAY", "TRAN", "REPLEN", "LOAD", "CONV"
+)
+# What completing each type needs (the task update page's table).
 _MINIMUM: dict[str, tuple[str, ...]] = {
-    "PICK": ("confirmed_quantity", "location_to_id"),
-    "RCV": ("confirmed_quantity", "location_to_id", "storage_unit_to_id"),
-    "PWAY": ("confirmed_quantity", "location_to_id", "storage_unit_to_id"),
-    "TRAN": ("location_to_id", "storage_unit_to_id"),
-    "CONV": (),
-    "REPLEN": ("confirmed_quantity", "location_to_id"),
-    "DISP": (),
+    PICK: ("confirmed_quantity", "location_to_id"),
+    RCV: ("confirmed_quantity", "location_to_id", "storage_unit_to_id"),
+    PWAY: ("confirmed_quantity", "location_to_id", "storage_unit_to_id"),
+    TRAN: ("location_to_id", "storage_unit_to_id"),
+    CONV: (),
+    REPLEN: ("confirmed_quantity", "location_to_id"),
+    DISP: (),
 }
 
 
-def update(ctx: Ctx) -> Record:
-    """PATCH /api/tasks/{id}: change fields, or complete with ``status: "completed"``."""
-    task = records.load(ctx, TASKS)
+def _open_task(env: Env, task_id: int, attributes: dict[str, Any]) -> Record:
+    """The open task, with ``attributes``' references and destination checked."""
+    task = records.load(env, TASKS, task_id)
     _require_open(task, "")
-    attributes = ctx.attributes
-    check_references(ctx.store, ctx.tenant, attributes, records.ATTRIBUTES)
+    check_references(env.store, env.tenant, attributes, records.ATTRIBUTES)
     warehouse_id = attributes.get("warehouse_id", task.attributes.get("warehouse_id"))
-    goods_in.check_destination(ctx.store, ctx.tenant, attributes, warehouse_id)
-    if attributes.pop("status", None) == "completed":
-        complete(ctx, task, attributes, records.ATTRIBUTES)
-        return task
-    task.attributes.update(attributes, last_accessed_at=ctx.clock.iso())
-    return ctx.store.save(ctx.tenant, task)
+    goods_in.check_destination(env, attributes, warehouse_id)
+    return task
+
+
+def update(env: Env, task_id: int, attributes: dict[str, Any]) -> Record:
+    """Change an open task's fields (not its status).
+
+    https://documentation.claruswms.com/api-reference/tasks/update-or-complete-a-task. Raises
+    NotFound, or Unprocessable (completed task, references, destination in another warehouse).
+    """
+    attributes = dict(attributes)
+    task = _open_task(env, task_id, attributes)
+    task.attributes.update(attributes, last_accessed_at=env.clock.iso())
+    return env.store.save(env.tenant, task)
+
+
+def complete(env: Env, task_id: int, attributes: dict[str, Any]) -> Record:
+    """Complete an open task with ``attributes``, by its type's rules (the update page's table).
+
+    Raises as :func:`update`, and Unprocessable for a LOAD task, a DISP task not of subtype
+    SHIPMENT, or a missing minimum attribute (``required`` at ``/data/attributes/<field>``).
+    """
+    attributes = dict(attributes)
+    task = _open_task(env, task_id, attributes)
+    _complete(env, task, attributes, records.ATTRIBUTES)
+    return task
 
 
 def _require_open(task: Record, pointer: str) -> None:
     if task.attributes.get("status") == COMPLETED:
-        raise unprocessable(
+        raise Unprocessable(
             pointer,
             "invalid_state",
             f"task {task.id} is COMPLETED; it can no longer change",
         )
 
 
-def complete(ctx: Ctx, task: Record, attributes: dict[str, Any], pointer: str) -> None:
+def _complete(env: Env, task: Record, attributes: dict[str, Any], pointer: str) -> None:
     """Complete one open task with ``attributes`` (checked references), by its type's rules."""
     kind = str(task.attributes.get("task_type_code"))
     _check_completable(task, kind)
     values = dict(attributes)
-    if kind == "CONV":
+    if kind == CONV:
         values.setdefault("confirmed_quantity", task.attributes.get("start_quantity"))
     merged = {**task.attributes, **values}
     minimum = _MINIMUM.get(kind, ())
     for field in minimum:
         if merged.get(field) is None:
-            raise unprocessable(
+            raise Unprocessable(
                 f"{pointer}/{field}",
                 "required",
                 f"completing {kind} task {task.id} needs {field}",
                 hint=f"{kind} tasks complete with status plus {', '.join(minimum)}",
             )
-    now = ctx.clock.iso()
     if kind == RCV:
         values.update({field: merged[field] for field in minimum})
-        goods_in.complete_receive_task(ctx.store, ctx.tenant, task, values, now)
+        goods_in.complete_receive_task(env, task, values)
         return
-    task.attributes.update(values, status=COMPLETED, completed_at=now, last_accessed_at=now)
-    ctx.store.save(ctx.tenant, task)
+    now = env.clock.iso()
+    task.attributes.update(values, completed_at=now, last_accessed_at=now)
+    transition(env, task, COMPLETED)
 
 
 def _check_completable(task: Record, kind: str) -> None:
-    if kind == "LOAD":
-        raise unprocessable(
+    if kind == LOAD:
+        raise Unprocessable(
             "",
             "invalid",
             f"task {task.id} is a LOAD task; it cannot be completed here",
             hint="use POST /api/load_tasks/{id}/load_storage_unit",
         )
-    if kind == "DISP" and task.attributes.get("subtype") != "SHIPMENT":
-        raise unprocessable(
+    if kind == DISP and task.attributes.get("subtype") != "SHIPMENT":
+        raise Unprocessable(
             "",
             "invalid",
             f"task {task.id} is a {task.attributes.get('subtype')} DISP task; only SHIPMENT "
@@ -97,117 +122,129 @@ def _check_completable(task: Record, kind: str) -> None:
         )
 
 
-def complete_collection(ctx: Ctx) -> None:
-    """POST /api/tasks/complete_collection (204): every open task of the type matching all filters."""
-    body = ctx.body
-    filters = body["filters"]
-    attributes = dict(body.get("attributes") or {})
+def complete_collection(
+    env: Env,
+    warehouse_id: int,
+    task_type_code: str,
+    filters: dict[str, Any],
+    attributes: dict[str, Any] | None = None,
+) -> list[Record]:
+    """Complete every open task of the type in the warehouse matching all ``filters``.
+
+    https://documentation.claruswms.com/api-reference/tasks/complete-filtered-tasks. ``attributes``
+    apply to each (``status`` is ignored). Returns the tasks completed. Raises Unprocessable
+    (pointers ``/filters/...``, ``/attributes/...``) for references, destinations and a task that
+    cannot complete, and nothing changes.
+    """
+    attributes = dict(attributes or {})
     attributes.pop("status", None)
-    check_references(ctx.store, ctx.tenant, {"warehouse_id": body["warehouse_id"]}, "")
-    check_references(ctx.store, ctx.tenant, filters, "/filters")
-    check_references(ctx.store, ctx.tenant, attributes, "/attributes")
-    goods_in.check_destination(
-        ctx.store, ctx.tenant, attributes, body["warehouse_id"], "/attributes"
-    )
-    matching = ctx.store.find(
-        ctx.tenant,
+    check_references(env.store, env.tenant, {"warehouse_id": warehouse_id}, "")
+    check_references(env.store, env.tenant, filters, "/filters")
+    check_references(env.store, env.tenant, attributes, "/attributes")
+    goods_in.check_destination(env, attributes, warehouse_id, "/attributes")
+    matching = env.store.find(
+        env.tenant,
         TASKS,
-        warehouse_id=body["warehouse_id"],
-        task_type_code=body["task_type_code"],
+        warehouse_id=warehouse_id,
+        task_type_code=task_type_code,
         **filters,
     )
+    done = []
     for task in matching:
         if task.attributes.get("status") != COMPLETED:
-            complete(ctx, task, attributes, "/attributes")
+            _complete(env, task, attributes, "/attributes")
+            done.append(task)
+    return done
 
 
-def allocate(ctx: Ctx) -> None:
-    """POST /api/tasks/{id}/allocate (204): ALLOCATED to ``user_id``, assigned now."""
-    task = records.load(ctx, TASKS)
+def allocate(env: Env, task_id: int, user_id: int | None = None) -> Record:
+    """ALLOCATED to ``user_id``, assigned now; an ALLOCATED task is reassigned.
+
+    https://documentation.claruswms.com/api-reference/tasks/allocate-a-task-to-a-user. Raises
+    NotFound, or Unprocessable for a completed task.
+    """
+    task = records.load(env, TASKS, task_id)
     _require_open(task, "")
-    _allocate(ctx, task, (ctx.body or {}).get("user_id"))
+    return _allocate(env, task, user_id)
 
 
-def allocate_many(ctx: Ctx) -> None:
-    """POST /api/tasks/allocate (204): every named task, or none."""
-    for task in _named_open_tasks(ctx):
-        _allocate(ctx, task, (ctx.body or {}).get("user_id"))
+def allocate_many(env: Env, ids: list[int], user_id: int | None = None) -> list[Record]:
+    """Allocate every named task, or none (Unprocessable at ``/ids/<i>``).
+
+    https://documentation.claruswms.com/api-reference/tasks/allocate-tasks-in-bulk
+    """
+    return [_allocate(env, task, user_id) for task in _named_open_tasks(env, ids)]
 
 
-def unallocate(ctx: Ctx) -> None:
-    """PATCH /api/tasks/{id}/unallocate (204): AVAILABLE again, user and times cleared."""
-    task = records.load(ctx, TASKS)
+def unallocate(env: Env, task_id: int) -> Record:
+    """AVAILABLE again, user and times cleared.
+
+    https://documentation.claruswms.com/api-reference/tasks/unallocate-a-task. Raises NotFound, or
+    Unprocessable for a completed task.
+    """
+    task = records.load(env, TASKS, task_id)
     _require_open(task, "")
-    _unallocate(ctx, task)
+    return _unallocate(env, task)
 
 
-def unallocate_many(ctx: Ctx) -> None:
-    """PATCH /api/tasks/unallocate (204): every named task, or none."""
-    for task in _named_open_tasks(ctx):
-        _unallocate(ctx, task)
+def unallocate_many(env: Env, ids: list[int]) -> list[Record]:
+    """Unallocate every named task, or none (Unprocessable at ``/ids/<i>``)."""
+    return [_unallocate(env, task) for task in _named_open_tasks(env, ids)]
 
 
-def _allocate(ctx: Ctx, task: Record, user_id: int | None) -> None:
-    # An ALLOCATED task may be allocated again: that reassigns it.
-    now = ctx.clock.iso()
-    task.attributes.update(status=ALLOCATED, user_id=user_id, assigned_at=now, last_accessed_at=now)
-    ctx.store.save(ctx.tenant, task)
+def _allocate(env: Env, task: Record, user_id: int | None) -> Record:
+    now = env.clock.iso()
+    task.attributes.update(user_id=user_id, assigned_at=now, last_accessed_at=now)
+    return transition(env, task, ALLOCATED)  # an ALLOCATED task is reassigned, status unchanged
 
 
-def _unallocate(ctx: Ctx, task: Record) -> None:
-    task.attributes.update(status=AVAILABLE, user_id=None, assigned_at=None, start_at=None)
-    ctx.store.save(ctx.tenant, task)
+def _unallocate(env: Env, task: Record) -> Record:
+    task.attributes.update(user_id=None, assigned_at=None, start_at=None)
+    return transition(env, task, AVAILABLE)
 
 
-def _named_open_tasks(ctx: Ctx) -> list[Record]:
-    """The tasks of the body's ``ids``: 422 at the first unknown one, then at the first completed."""
+def _named_open_tasks(env: Env, ids: list[int]) -> list[Record]:
+    """The tasks of ``ids``: Unprocessable at the first unknown one, then at the first completed."""
     found = records.load_many(
-        ctx, TASKS, ctx.body["ids"], "task", "nothing was changed; send only existing task ids"
+        env, TASKS, ids, "task", "nothing was changed; send only existing task ids"
     )
     for index, task in enumerate(found):
         _require_open(task, f"/ids/{index}")
     return found
 
 
-def export_receipt_task_confirmation(ctx: Ctx) -> Record:
-    """GET /api/tasks/{id}/export_receipt_task_confirmation: the JSON form, for a completed RCV task."""
-    task = records.load(ctx, TASKS)
+def receipt_task_confirmation(env: Env, task_id: int) -> dict[str, Any]:
+    """The JSON form of a completed RCV task's confirmation.
+
+    https://documentation.claruswms.com/api-reference/goods-in:-receipts/export-receipt-task-confirmation.
+    ``{task_id, status, product_code, confirmed_quantity, location_code, completed_at}``. Raises
+    NotFound, or Unprocessable for a task of another type or not completed.
+    """
+    task = records.load(env, TASKS, task_id)
     attributes = task.attributes
     kind, status = attributes.get("task_type_code"), attributes.get("status")
     if kind != RCV:
-        raise unprocessable(
+        raise Unprocessable(
             "",
             "unsuitable_reference",
             f"task {task.id} is a {kind} task; only receive (RCV) tasks have a confirmation",
         )
     if status != COMPLETED:
-        raise unprocessable(
+        raise Unprocessable(
             "",
             "invalid_state",
             f"task {task.id} is {status}; its confirmation exists once it is COMPLETED",
         )
-    confirmation = {
+    return {
         "task_id": task.id,
         "status": COMPLETED,
-        "product_code": _code(ctx, "products", attributes["product_id"]),
+        "product_code": _code(env, "products", attributes["product_id"]),
         "confirmed_quantity": attributes["confirmed_quantity"],
-        "location_code": _code(ctx, "locations", attributes["location_to_id"]),
+        "location_code": _code(env, "locations", attributes["location_to_id"]),
         "completed_at": attributes["completed_at"],
     }
-    return Record(TASKS, task.id, confirmation, {})
 
 
-def _code(ctx: Ctx, resource: str, record_id: int) -> str:
-    record = ctx.store.get(ctx.tenant, resource, record_id)
+def _code(env: Env, resource: str, record_id: int) -> str:
+    record = env.store.get(env.tenant, resource, record_id)
     return str(record.attributes.get("code") or "") if record else ""
-
-
-HANDLERS = {
-    "tasks.update": update,
-    "tasks.complete_collection": complete_collection,
-    "tasks.allocate": allocate,
-    "tasks.allocate_many": allocate_many,
-    "tasks.unallocate": unallocate,
-    "tasks.unallocate_many": unallocate_many,
-    "tasks.export_receipt_task_confirmation": export_receipt_task_confirmation,
-}

@@ -1,4 +1,4 @@
-"""What a domain handler gets: the operation, tenant, store, path parameters and the checked body."""
+"""What a REST handler gets: the operation, tenant, store, path parameters and the checked body."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts import Operation, Violation
-from mock_server.clock import TimeSource
+from mock_server.domain.env import Clock, Env
 from mock_server.store import Store
 
 
@@ -17,12 +17,17 @@ class Ctx:
     op: Operation
     tenant: str
     store: Store
-    clock: TimeSource
+    clock: Clock
     params: dict[str, Any]
     body: Any
     query: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     warnings: list[Violation] = field(default_factory=list)  # beyond the schema's own
+
+    @property
+    def env(self) -> Env:
+        """What the domain functions are given: this tenant of the store, on the server's clock."""
+        return Env(self.store, self.tenant, self.clock)
 
     @property
     def data(self) -> dict[str, Any]:

@@ -1,7 +1,8 @@
-"""Routes for every contract operation: auth, parse, validate, domain handler, render.
+"""Routes for every contract operation: auth, parse, validate, REST handler, render.
 
-Handlers stay thin; the rules live in ``mock_server/domain``. Routes are built from the operation table,
-so a new schema operation gets a route (answering 501 until a handler exists).
+Handlers (:mod:`mock_server.rest.handlers`) stay thin; the rules live in ``mock_server/domain``, whose
+errors are mapped here. Routes are built from the operation table, so a new schema operation gets a
+route (answering 501 until a handler exists).
 """
 
 from __future__ import annotations
@@ -18,47 +19,16 @@ from contracts import Operation, Violation, operations
 from contracts.normalize import normalize
 from contracts.validate import validate_document
 from mock_server.auth import tenant_of
-from mock_server.domain import (
-    goods_in,
-    goods_outs,
-    integrations,
-    processes,
-    products,
-    records,
-    shipments,
-    stock,
-    storage_units,
-    tasks,
-)
-from mock_server.errors import ApiError, contract_error
+from mock_server.domain.errors import DomainError
+from mock_server.errors import ApiError, contract_error, from_domain
 from mock_server.http_input import read_document
 from mock_server.rest.context import Ctx
+from mock_server.rest.handlers import handler_for
 from mock_server.rest.render import render
-from mock_server.store import Record
 from mock_server.webhooks.events import Change
 from mock_server.webhooks.outbox import enqueue
 
-Handler = Callable[[Ctx], Record | None]
-HANDLERS: dict[str, Handler] = {
-    **goods_outs.HANDLERS,
-    **products.HANDLERS,
-    **goods_in.HANDLERS,
-    **tasks.HANDLERS,
-    **stock.HANDLERS,
-    **processes.HANDLERS,
-    **integrations.HANDLERS,
-    **shipments.HANDLERS,
-    **storage_units.HANDLERS,
-}
-
-
-def handler_for(op: Operation) -> Handler | None:
-    """The domain handler of an operation; generic create/update for plain resources."""
-    if op.name in HANDLERS:
-        return HANDLERS[op.name]
-    if op.envelope == "jsonapi" and op.action in ("create", "update"):
-        return records.create if op.action == "create" else records.update
-    return None
+__all__ = ["endpoint", "handler_for", "rest_routes"]
 
 
 def _starlette_path(path: str) -> str:
@@ -97,7 +67,10 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             dict(request.query_params),
         )
         with app.store.transaction():
-            record = handler(ctx)
+            try:
+                record = handler(ctx)
+            except DomainError as exc:
+                raise from_domain(exc) from exc  # and the transaction rolls back
             if record is not None and op.action in ("create", "update"):
                 # The automations this change fires join the same transaction (the outbox).
                 change = Change(record.resource, record.id, op.action)

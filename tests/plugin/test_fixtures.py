@@ -121,5 +121,7 @@ def test_against_a_running_server(pytester: pytest.Pytester) -> None:
 
     pytester.makepyfile(EXAMPLE.split("\n\n\ndef test_the_clock_is_manual")[0])
     with local_server() as server:
-        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--clarus-url={server.url}")
+        result = pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", f"--clarus-url={server.url}"
+        )
     result.assert_outcomes(passed=2)
