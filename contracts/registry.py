@@ -296,6 +296,15 @@ def transitions() -> dict[str, Transitions]:
     return table
 
 
+def status_names(resource: str) -> dict[Any, str]:
+    """Stored status value -> its code, where a resource stores ids (``goods_outs``: ``{2:
+    "PENDING", ...}``); empty where statuses are stored as their words."""
+    table = transitions().get(resource)
+    if table is None:
+        return {}
+    return {value: code for code, value in statuses(resource, table.field).items() if value != code}
+
+
 class UnknownOperationError(ContractError):
     """An operation name that no schema file defines.
 

@@ -25,19 +25,21 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from contracts import operations
 from contracts.graphql_spec import index_plan
 from contracts.names import nearest
+from contracts.registry import status_names
 from mock_server import __version__, auth
 from mock_server.admin.routes import ROUTES as ADMIN_ROUTES
 from mock_server.auth import Client, OAuth, bearer
-from mock_server.clock import Clocks
-from mock_server.domain.env import Env
+from mock_server.clock import Clocks, iso
+from mock_server.domain.errors import DomainError
+from mock_server.domain.floor import STEPS
 from mock_server.errors import ApiError, TenantError, error_response, json_response
 from mock_server.fixtures import Pack, load_pack, seed
-from mock_server.floor import Floor
-from mock_server.floor_jobs import JOBS
+from mock_server.floor import Floor, durations
 from mock_server.graphql.routes import ROUTES as GRAPHQL_ROUTES
 from mock_server.rest.routes import rest_routes
 from mock_server.settings import Settings
-from mock_server.store import Job, RuntimeTenant, Store
+from mock_server.store import Job, RuntimeTenant, Store, Transition
+from mock_server.unit import change
 from mock_server.webhooks.chaos import Chaos
 from mock_server.webhooks.worker import Worker
 
@@ -298,7 +300,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         base_url=f"http://{settings.host}:{settings.port}",
         chaos=Chaos(seed=settings.chaos_seed or 0),
     )
-    floor = Floor(store, clocks, lambda tenant, job: run_job(state, tenant, job))
+    floor = Floor(
+        store, clocks, lambda tenant, job: run_job(state, tenant, job), durations(pack.floor)
+    )
     state = MockState(settings, pack, store, clocks, worker, floor)
     state.oauth.clients = {c.client_id: c for c in pack.clients}
     state.oauth.clients |= {t.client_id: _client(t) for t in store.runtime_tenants()}
@@ -353,20 +357,36 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 def run_job(state: MockState, tenant: str, job: Job) -> list[dict[str, Any]]:
-    """One floor job in its own transaction; a job that fails is logged and dropped, so the
-    floor goes on (the failure is a bug in the mock, not in the integrator's requests)."""
-    handler = JOBS.get(job.kind)
+    """One floor step in its own change (transaction, next steps, outbox); answers the transitions
+    it made. A step the domain refuses (the order was cancelled meanwhile) is dropped quietly; one
+    that fails is logged and dropped, so the floor goes on."""
+    step = STEPS.get(job.kind)
     try:
-        with state.store.transaction():
+        with change(state, tenant) as unit:
             state.store.delete_job(job.id)
-            if handler is None:
-                log.warning("floor of %s: no handler for job kind %r", tenant, job.kind)
-                return []
-            handler(Env(state.store, tenant, state.clocks.of(tenant)), job.payload)
+            if step is None:
+                log.warning("floor of %s: no step %r", tenant, job.kind)
+            else:
+                state.floor.follow(tenant, step(unit.env, int(job.payload["id"])))
+        return [shown_transition(t) for t in unit.transitions]
+    except DomainError as exc:
+        log.info("floor of %s: %s %s skipped: %s", tenant, job.kind, job.payload, exc)
     except Exception:
         log.exception("floor of %s: job %s (%s) failed and was dropped", tenant, job.id, job.kind)
-        state.store.delete_job(job.id)
+    state.store.delete_job(job.id)
     return []
+
+
+def shown_transition(t: Transition) -> dict[str, Any]:
+    """``{resource, id, from, to, at}``; statuses stored as ids show as their codes (PENDING)."""
+    codes = status_names(t.resource)
+    return {
+        "resource": t.resource,
+        "id": t.id,
+        "from": codes.get(t.from_, t.from_),
+        "to": codes.get(t.to, t.to),
+        "at": iso(t.at),
+    }
 
 
 def _seed_snapshot(pack: Pack) -> Any:

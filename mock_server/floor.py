@@ -18,8 +18,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.clock import Clocks
-from mock_server.store import Job, Store
+from mock_server.clock import Clocks, parse_duration
+from mock_server.domain import floor as steps
+from mock_server.domain.goods_in import RECEIPTS, RECEIVED
+from mock_server.domain.goods_outs import ALLOCATED, ORDERS, PENDING
+from mock_server.store import Job, Store, Transition
 
 log = logging.getLogger("clarus_mock")
 
@@ -29,14 +32,54 @@ JobRunner = Callable[[str, Job], list[dict[str, Any]]]
 # A chain of jobs making jobs could run for ever in instant mode; no real flow needs this many.
 MAX_STEPS = 10_000
 
+# (resource, status it reaches) -> the step that follows.
+_CAUSES = {
+    (ORDERS, PENDING): steps.ALLOCATE,
+    (ORDERS, ALLOCATED): steps.PICKING,
+    (RECEIPTS, RECEIVED): steps.RECEIVE,
+}
+# The fixture pack's names for the durations (pack.yaml `floor:`), and the defaults of the demo pack.
+PACK_KEYS = {
+    steps.ALLOCATE: ("allocate_after", 30.0),
+    steps.PICKING: ("pick_after", 120.0),
+    steps.DISPATCH: ("dispatch_after", 180.0),
+    steps.RECEIVE: ("complete_receive_tasks_after", 300.0),
+}
+
+
+def durations(pack_floor: dict[str, Any]) -> dict[str, float]:
+    """Seconds before each step, from a pack's ``floor:`` section (``30s``, ``2m``...); raises
+    ``ClockError`` for a value that is not a duration."""
+    return {
+        step: parse_duration(pack_floor.get(key, default))
+        for step, (key, default) in PACK_KEYS.items()
+    }
+
 
 class Floor:
     """Runs the tenants' due jobs; ``runner`` does one job (see :data:`JobRunner`)."""
 
-    def __init__(self, store: Store, clocks: Clocks, runner: JobRunner) -> None:
+    def __init__(
+        self, store: Store, clocks: Clocks, runner: JobRunner, durations: dict[str, float]
+    ) -> None:
         self.store = store
         self.clocks = clocks
         self.runner = runner
+        self.durations = durations  # step -> seconds after its cause
+
+    def react(self, tenant: str, transitions: list[Transition]) -> None:
+        """Schedule the steps these status changes call for: an order that becomes PENDING is
+        allocated, one that becomes ALLOCATED is picked, a receipt that is received has its tasks
+        completed, each after the pack's duration."""
+        for t in transitions:
+            step = _CAUSES.get((t.resource, t.to))
+            if step is not None:
+                self.schedule(tenant, self.durations[step], step, {"id": t.id})
+
+    def follow(self, tenant: str, follow_ups: list[tuple[str, int]]) -> None:
+        """Schedule the steps a step made due (a picked order is dispatched)."""
+        for step, record_id in follow_ups:
+            self.schedule(tenant, self.durations[step], step, {"id": record_id})
 
     def schedule(self, tenant: str, after: float, kind: str, payload: dict[str, Any]) -> int:
         """A job due ``after`` seconds from now on the tenant's clock; returns its id."""

@@ -691,6 +691,12 @@ class Store:
             ).fetchone()[0]
         return Transition(int(seq), tenant, resource, record_id, before, after, at)
 
+    def last_transition_seq(self) -> int:
+        """The ``seq`` of the latest transition (0 when there is none): a mark to read on from."""
+        with self._lock:
+            row = self.db.execute("SELECT max(seq) FROM transitions").fetchone()
+        return int(row[0] or 0)
+
     def transitions(
         self, tenant: str | None = None, since: int = 0, limit: int | None = None
     ) -> list[Transition]:

@@ -339,7 +339,16 @@ def complete_receive_task(env: Env, task: Record, values: dict[str, Any]) -> Rec
     attributes = task.attributes
     quantity = values["confirmed_quantity"]
     if quantity > 0:  # nothing arrived: no stock record to hold it
-        create_in_status(env, stock.STOCKS, _stock(attributes, values))
+        received = create_in_status(env, stock.STOCKS, _stock(attributes, values))
+        stock.ledger(
+            env,
+            "RCV",
+            received,
+            quantity,
+            goods_in_receipt_id=attributes["goods_in_receipt_id"],
+            location_from_id=attributes.get("location_from_id"),
+            location_to_id=values["location_to_id"],
+        )
     attributes.update(values)
     attributes.update(completed_at=now, last_accessed_at=now)
     transition(env, task, TASK_COMPLETED)

@@ -91,6 +91,53 @@ def release_order(env: Env, goods_out_id: int) -> None:
         env.store.delete(env.tenant, ALLOCATIONS, allocation.id)
 
 
+def dispatch_order(env: Env, order: Record) -> None:
+    """The order's allocated stock leaves the warehouse: each allocation comes off its stock
+    record's ``quantity`` and ``allocated_quantity`` (a record left with nothing stays, at 0), and
+    a DISP transaction records the movement."""
+    for allocation in env.store.find(env.tenant, ALLOCATIONS, goods_out_id=order.id):
+        quantity = float(allocation.attributes["quantity"])
+        stock = env.store.get(env.tenant, STOCKS, allocation.attributes["stock_id"])
+        if stock is not None:
+            stock.attributes["quantity"] = tidy(
+                max(0.0, float(stock.attributes["quantity"]) - quantity)
+            )
+            stock.attributes["allocated_quantity"] = tidy(max(0.0, allocated(stock) - quantity))
+            env.store.save(env.tenant, stock)
+            ledger(
+                env,
+                "DISP",
+                stock,
+                quantity,
+                goods_out_id=order.id,
+                location_from_id=stock.attributes.get("location_id"),
+            )
+        env.store.delete(env.tenant, ALLOCATIONS, allocation.id)
+
+
+TRANSACTIONS = "transactions"
+
+
+def ledger(env: Env, category: str, stock: Record, quantity: float, **where: int | None) -> Record:
+    """A stock movement in the ``transactions`` ledger (GraphQL ``transactions``,
+    https://documentation.claruswms.com/api-reference/transactions/list-transactions): ``category``
+    and ``subtype`` are the task type that moved it (``RCV``, ``PICK``, ``DISP``); ``where`` names
+    the order or receipt and the locations."""
+    return env.store.create(
+        env.tenant,
+        TRANSACTIONS,
+        {
+            "category": category,
+            "subtype": category,
+            "quantity": tidy(quantity),
+            "product_id": stock.attributes.get("product_id"),
+            "account_id": stock.attributes.get("account_id"),
+            "warehouse_id": stock.attributes.get("warehouse_id"),
+            **where,
+        },
+    )
+
+
 def check_reason_code(env: Env, reason_code_id: int | None, reason_type: str, pointer: str) -> None:
     """A given reason code must exist, be of ``reason_type`` and be active (Unprocessable)."""
     if reason_code_id is None:

@@ -25,8 +25,8 @@ from mock_server.http_input import read_document
 from mock_server.rest.context import Ctx
 from mock_server.rest.handlers import handler_for
 from mock_server.rest.render import render
+from mock_server.unit import change
 from mock_server.webhooks.events import Change
-from mock_server.webhooks.outbox import enqueue
 
 __all__ = ["endpoint", "handler_for", "rest_routes"]
 
@@ -66,15 +66,15 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             body,
             dict(request.query_params),
         )
-        with app.store.transaction():
+        with change(app, tenant) as unit:
             try:
                 record = handler(ctx)
             except DomainError as exc:
                 raise from_domain(exc) from exc  # and the transaction rolls back
-            if record is not None and op.action in ("create", "update"):
-                # The automations this change fires join the same transaction (the outbox).
-                change = Change(record.resource, record.id, op.action)
-                enqueue(app.store, tenant, ctx.clock.now(), [change])
+            if record is not None and ctx.meta.get("deleted"):
+                unit.changes.append(Change(record.resource, record.id, "delete", snapshot=record))
+            elif record is not None and op.action in ("create", "update"):
+                unit.changes.append(Change(record.resource, record.id, op.action))
             if ctx.warnings:
                 # Rules the server checks beyond the schema can warn too (a vendor contradiction).
                 request.state.violations = [
@@ -83,7 +83,9 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
                 ]
                 if app.settings.strict:
                     raise contract_error(ctx.warnings, ctx.warnings)  # rolls the change back
-        app.worker.wake()
+        # The answer is the state before any floor step; an instant clock then runs them all.
+        if unit.transitions and app.clocks.state(tenant).mode == "instant":
+            app.floor.catch_up(tenant)
         return render(op, record, ctx.meta or None, pretty=_for_people(request))
 
     return handle

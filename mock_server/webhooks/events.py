@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from contracts.registry import schema_documents
+from contracts.registry import schema_documents, statuses
 from mock_server.store import Record
 
 Action = Literal["create", "update", "delete", "transition"]
@@ -44,42 +44,21 @@ def sources() -> tuple[Source, ...]:
     for resource_name, spec in table.items():
         if not isinstance(spec, dict) or "resource" not in spec:
             continue  # the table's description and provenance
-        codes = status_codes(spec["resource"], spec.get("status", ""))
-        for event, when in spec["events"].items():
-            to = when.get("to")
-            found.append(
-                Source(
-                    resource_name,
-                    event,
-                    spec["resource"],
-                    when.get("on"),
-                    codes.get(to, to),
-                    when.get("received"),
+        codes = statuses(spec["resource"], spec["status"])
+        for event, triggers in spec["events"].items():
+            for when in triggers if isinstance(triggers, list) else [triggers]:
+                to = when.get("to")
+                found.append(
+                    Source(
+                        resource_name,
+                        event,
+                        spec["resource"],
+                        when.get("on"),
+                        codes.get(to, to),
+                        when.get("received"),
+                    )
                 )
-            )
     return tuple(found)
-
-
-@cache
-def status_codes(resource: str, field: str) -> dict[str, Any]:
-    """Status code -> stored id, where a status field stores ids (``x-clarus-statuses``)."""
-    found: dict[str, Any] = {}
-    for doc in schema_documents().values():
-        if doc.get("x-clarus-resource", {}).get("type") == resource:
-            _collect(doc, field, found)
-    return found
-
-
-def _collect(node: Any, field: str, found: dict[str, Any]) -> None:
-    if isinstance(node, dict):
-        named = (node.get("properties") or {}).get(field)
-        if isinstance(named, dict) and "x-clarus-statuses" in named:
-            found.update({s["code"]: s["id"] for s in named["x-clarus-statuses"]})
-        for value in node.values():
-            _collect(value, field, found)
-    elif isinstance(node, list):
-        for value in node:
-            _collect(value, field, found)
 
 
 def fired(change: Change, received: str | None = None) -> list[Source]:

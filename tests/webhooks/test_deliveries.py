@@ -212,3 +212,56 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_an_orders_life_arrives_in_order_created_processed_completed(
+    manual: Api, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    hook = httpserver.url_for("/hook")
+    for event in ("created", "processed", "completed"):
+        assert manual.call("POST", "/api/automations", automation(hook, event)).status_code == 201
+    order_id = manual.call("POST", "/api/goods_outs", order(reference="SO-LIFE")).json()["data"][
+        "id"
+    ]
+    manual.http.post("/__mock/clock/advance", json={"tenant": "demo", "by": "10m"})
+    calls = received(httpserver, 3)
+    bodies = [json.loads(call.data)["data"] for call in calls]
+    assert [b["goods_out_status_id"] for b in bodies] == [2, 3, 6]  # PENDING, PICK, COMPLETED
+    assert {b["id"] for b in bodies} == {order_id}
+    completed = bodies[-1]
+    assert completed["actual_date_of_dispatch"] is not None
+    assert completed["lines"][0]["dispatch_quantity"] == completed["lines"][0]["order_quantity"]
+    events = [d["event"] for d in reversed(deliveries(manual))]
+    assert events == ["created", "processed", "completed"]
+
+
+def test_a_receipt_completed_in_part_fires_moved_to_part(
+    manual: Api, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    hook = httpserver.url_for("/hook")
+    for event in ("completed", "moved_to_part"):
+        body = automation(hook, event, resource_name="goods_in")
+        assert manual.call("POST", "/api/automations", body).status_code == 201
+    receipt = {
+        "data": {
+            "type": "goods_in_receipts",
+            "attributes": {
+                "account_id": 1,
+                "warehouse_id": 1,
+                "reference": "PO-PART",
+                "lines_changes": [
+                    {"type": "ADD", "attributes": {"product_id": 2, "expected_quantity": 7}}
+                ],
+            },
+        }
+    }
+    receipt_id = manual.call("POST", "/api/goods_in_receipts", receipt).json()["data"]["id"]
+    manual.call("POST", f"/api/goods_in_receipts/{receipt_id}/receive")
+    [task] = manual.nodes("tasks", "id", {"goods_in_receipt_id": {"eq": str(receipt_id)}})
+    short = {"data": {"type": "tasks", "attributes": {"confirmed_quantity": 4}}}
+    assert manual.call("POST", f"/api/receive_tasks/{task['id']}/receive", short).status_code == 204
+    [call] = received(httpserver)
+    assert json.loads(call.data)["data"]["reference"] == "PO-PART"
+    assert [d["event"] for d in deliveries(manual)] == ["moved_to_part"]
