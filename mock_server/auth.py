@@ -153,6 +153,11 @@ def _grant(form: dict[str, Any], client: Client, app: Any, store: Store) -> dict
     return _issue(store, app, client, scope or old.scope, refresh=True)
 
 
+def client_credentials_token(app: Any, client: Client) -> dict[str, Any]:
+    """The token answer a client_credentials grant gives ``client`` (no scope, no refresh token)."""
+    return _issue(app.store, app, client, "", refresh=False)
+
+
 def _issue(store: Store, app: Any, client: Client, scope: str, refresh: bool) -> dict[str, Any]:
     now = int(app.clocks.now(client.tenant))
     access = secrets.token_urlsafe(32)
