@@ -121,8 +121,9 @@ def faultable(path: str) -> bool:
 def parse_rule(body: dict[str, Any], rule_id: int, tenants: Collection[str]) -> Rule:
     """Read a rule from a ``POST /__mock/faults`` body.
 
-    ``tenants`` are the pack's tenants, the only values ``tenant`` takes. Raises
-    :class:`FaultError` naming the first bad member and the values it takes.
+    ``tenants`` are the server's tenants (the pack's and those made at run time), the only
+    values ``tenant`` takes. Raises :class:`FaultError` naming the first bad member and the
+    values it takes.
     """
     for name in body:
         if name not in MEMBERS:
@@ -211,7 +212,7 @@ def _tenant(value: Any, tenants: Collection[str]) -> str:
         near = nearest(str(value), list(tenants), limit=1, cutoff=0.5)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise FaultError(
-            f"tenant must be one of the pack's tenants ({', '.join(sorted(tenants))}), "
+            f"tenant must be one of the server's tenants ({', '.join(tenants)}), "
             f"not {value!r}{hint}"
         )
     return value
