@@ -33,6 +33,7 @@ from mock_server.clock import Clocks, iso
 from mock_server.domain.errors import DomainError
 from mock_server.domain.floor import STEPS
 from mock_server.errors import ApiError, TenantError, error_response, json_response
+from mock_server.fault_injection import InjectFaults
 from mock_server.faults import Faults
 from mock_server.fixtures import Pack, load_pack, seed
 from mock_server.floor import Floor, durations
@@ -212,6 +213,8 @@ class Journal:
             return
         request_id = secrets.token_hex(8)
         started = time.perf_counter()
+        # Made here so that the middlewares inside, which copy the scope, write to this one dict.
+        scope.setdefault("state", {})
         status = {"code": 500}
 
         async def send_wrapper(message: Any) -> None:
@@ -253,6 +256,7 @@ class Journal:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "operation": state.get("operation"),
                 "violations": [v.to_dict() for v in state.get("violations", [])],
+                "fault": state.get("fault"),  # the id of the /__mock/faults rule that fired
             }
         )
 
@@ -332,6 +336,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(Journal),
             Middleware(SameRouteWithSlash),
+            Middleware(InjectFaults),  # inside the journal, which records the fault
             Middleware(AdminGuard, token=settings.admin_token),
         ],
     )

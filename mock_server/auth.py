@@ -108,6 +108,15 @@ def _client(request: Request, form: dict[str, Any], oauth: OAuth) -> Client:
     return client
 
 
+def client_id_named(request: Request, form: dict[str, Any]) -> str | None:
+    """The client id a request names: HTTP Basic, else ``client_id`` in ``form`` (the body read
+    by the caller), else in the query string; None when none is given as a string. Not checked
+    against the secret: fault rules use it to tell the client's tenant."""
+    basic = _basic(request)
+    named = basic[0] if basic else form.get("client_id") or request.query_params.get("client_id")
+    return named if isinstance(named, str) and named else None
+
+
 async def token(request: Request) -> Response:
     """POST /oauth/token."""
     app = request.app.state.mock
