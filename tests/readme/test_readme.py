@@ -2,7 +2,7 @@
 
 Blocks marked ``<!-- readme-test: NAME -->`` are taken from README.md: shell blocks run in bash, in
 order, against a server started for the test (``BASE`` points at it, and the listener's port is
-swapped for a free one); the pytest example runs as a test file of its own in a fresh folder.
+swapped for a free one); each pytest example runs as a test file of its own in a fresh folder.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def run_shell(names: list[str], base: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_marked_block_is_found() -> None:
-    assert set(blocks()) == {"curl", "graphql", "control", "floor", "plugin"}
+    assert set(blocks()) == {"curl", "graphql", "control", "floor", "plugin", "faults"}
 
 
 def test_the_curl_walkthrough_graphql_and_control_blocks_run() -> None:
@@ -73,8 +73,9 @@ def test_the_floor_walkthrough_runs_and_the_listener_hears_the_dispatch() -> Non
     assert deliveries[0]["state"] == "delivered"
 
 
-def test_the_pytest_example_passes(tmp_path: Path) -> None:
-    language, code = blocks()["plugin"]
+@pytest.mark.parametrize("name", ["plugin", "faults"])
+def test_the_pytest_examples_pass(tmp_path: Path, name: str) -> None:
+    language, code = blocks()[name]
     assert language == "python"
     (tmp_path / "test_example.py").write_text(code, encoding="utf-8")
     done = subprocess.run(
