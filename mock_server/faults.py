@@ -150,7 +150,8 @@ def parse_rule(body: dict[str, Any], rule_id: int, tenants: Collection[str]) -> 
         )
     if body.get("fraction") is not None:
         rule.fraction = _number("fraction", body["fraction"], 0, 1, "a share")
-        rule.seed = _whole("seed", body.get("seed", 0), -(2**63), 2**63 - 1, "any 64-bit integer")
+        seed = body.get("seed")
+        rule.seed = 0 if seed is None else _whole("seed", seed, -(2**63), 2**63 - 1, "any integer")
         # Each rule draws from its own generator, so the same seed and the same order of matching
         # requests pick the same requests, whatever other rules do.
         rule.rng = random.Random(rule.seed)
@@ -321,21 +322,23 @@ class Faults:
         return [r for r in self.rules if not r.spent and r.applies(method, path)]
 
     def fire(self, candidates: list[Rule], tenant: str | None) -> Rule | None:
-        """The first candidate that applies to a request of ``tenant`` and draws it, counted as
-        fired; None when none does.
+        """The first candidate that applies to a request of ``tenant`` (and draws it, for a
+        ``fraction`` rule), counted as fired; None when none does.
 
-        A rule with a ``fraction`` draws once for every request it names, fired or not, so the
-        draws follow the order of requests alone. A rule whose draw passes the request by leaves
-        it to the rules after it.
+        Every ``fraction`` rule that applies draws, even when a rule before it fires, so a rule's
+        draws follow the order of the requests it matches and nothing else. A rule whose draw
+        passes the request by leaves it to the rules after it.
         """
         with self.lock:
+            chosen: Rule | None = None
             for rule in candidates:
                 if rule.spent or rule not in self.rules:  # spent or deleted since the lookup
                     continue
                 if rule.tenant is not None and rule.tenant != tenant:
                     continue
-                if rule.rng is not None and rule.rng.random() >= (rule.fraction or 0):
-                    continue
-                rule.fired += 1
-                return rule
-            return None
+                drawn = rule.rng is None or rule.rng.random() < (rule.fraction or 0)
+                if drawn and chosen is None:
+                    chosen = rule
+            if chosen is not None:
+                chosen.fired += 1
+            return chosen

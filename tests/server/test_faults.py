@@ -84,6 +84,17 @@ def test_a_seeded_fraction_fails_the_same_requests_again(api: Api) -> None:
     assert statuses(api, 20) != first
 
 
+def test_a_fraction_rule_draws_the_same_whatever_fires_before_it(api: Api) -> None:
+    api.token()
+    add(api, path="/api/goods_outs", respond={"status": 503}, fraction=0.5, seed=3)
+    alone = statuses(api, 12)
+    api.http.delete("/__mock/faults")
+    add(api, path="/api/goods_outs", respond={"status": 500}, times=3)
+    add(api, path="/api/goods_outs", respond={"status": 503}, fraction=0.5, seed=3)
+    behind = statuses(api, 12)
+    assert behind == [500, 500, 500, *alone[3:]]
+
+
 def test_tenant_and_method_matching(api: Api) -> None:
     api.token("demo"), api.token("sandbox")
     add(api, method="patch", tenant="sandbox", path="/api/goods_outs/*", respond={"status": 500})
