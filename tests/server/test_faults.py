@@ -121,6 +121,17 @@ def test_oauth_rules_match_the_clients_tenant(api: Api) -> None:
     assert api.http.post("/oauth/token", data=sandbox).status_code == 200  # spent
 
 
+def test_a_rule_may_name_a_tenant_made_at_run_time(api: Api) -> None:
+    made = api.http.post("/__mock/tenants", json={"from": "demo", "subdomain": "shop-a"})
+    assert made.status_code == 201, made.text
+    client = made.json()["data"]
+    add(api, path="/oauth/token", tenant="shop-a", respond={"status": 503})
+    own = {"grant_type": "client_credentials"}
+    r = api.http.post("/oauth/token", data=own, auth=(client["client_id"], client["client_secret"]))
+    assert r.status_code == 503
+    assert api.http.post("/oauth/token", data=own, auth=("demo-client", "demo-secret")).is_success
+
+
 def test_latency_adds_at_least_the_delay_then_the_request_is_handled(api: Api) -> None:
     api.token()
     rule = add(api, path="/api/goods_outs", latency_ms=300)
