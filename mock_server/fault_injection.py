@@ -59,6 +59,7 @@ class InjectFaults:
         if rule.latency_ms:
             await anyio.sleep(rule.latency_ms / 1000)
         if rule.drop:
+            await _drain(receive, mock.settings.max_body_bytes)
             await _drop(rule, send)
         elif rule.timeout_s is not None:
             await _hold(receive, rule.timeout_s)
@@ -108,6 +109,20 @@ async def _drop(rule: Rule, send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+
+
+async def _drain(receive: Receive, limit: int) -> None:
+    """Read the request body (up to ``limit`` bytes) and drop it.
+
+    A socket closed with unread bytes in its buffer is reset, not closed: the client would get
+    ``ECONNRESET`` (httpx ``ReadError``), often before the half body, instead of a body cut short.
+    """
+    size = 0
+    while size <= limit:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        size += len(message.get("body", b""))
 
 
 async def _hold(receive: Receive, seconds: float) -> None:
