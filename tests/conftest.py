@@ -21,3 +21,7 @@ settings.register_profile(
     "thorough", parent=settings.get_profile("ci"), max_examples=300, derandomize=False
 )
 settings.load_profile(os.environ.get("CLARUS_HYPOTHESIS_PROFILE", "ci"))
+
+# pytester runs the pytest plugin as users meet it (tests/plugin); pytest takes pytest_plugins only
+# from the top-level conftest.
+pytest_plugins = ["pytester"]
