@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -18,7 +18,7 @@ def from_pointer(pointer: str) -> list[str]:
     return [part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/")]
 
 
-def branch_for(schema: dict[str, Any], instance: Any) -> tuple[int, dict[str, Any]] | None:
+def branch_for(schema: Mapping[str, Any], instance: Any) -> tuple[int, dict[str, Any]] | None:
     """The ``oneOf``/``anyOf`` branch whose ``type`` const matches ``instance["type"]``.
 
     ``*_changes`` items are discriminated by their ``type`` (ADD, UPDATE, DESTROY); reporting only the
