@@ -67,7 +67,12 @@ def is_optional(schema: dict[str, Any], instance: Any, path: list[str | int]) ->
     if "oneOf" in parent or "anyOf" in parent:
         container = instance
         for part in path[:-1]:
-            container = container[part] if isinstance(container, (dict, list)) else None
+            if isinstance(container, dict):
+                container = container[part]
+            elif isinstance(container, list):
+                container = container[int(part)]  # an array index may come as text ("0")
+            else:
+                container = None
         picked = branch_for(parent, container)
         parent = picked[1] if picked else parent
     return path[-1] in parent.get("properties", {}) and path[-1] not in parent.get("required", [])
