@@ -4,6 +4,10 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# tests/plugin runs the pytest plugin through pytester. pytest takes pytest_plugins only from a
+# top-level conftest: declared in tests/plugin/conftest.py it failed the collection of the suite.
+pytest_plugins = ["pytester"]
+
 # `make test` is bounded and derandomized, so no run (CI's included, whatever its environment) goes
 # red by luck. CLARUS_HYPOTHESIS_PROFILE=thorough explores: 300 random examples per property.
 settings.register_profile(
