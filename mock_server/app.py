@@ -33,6 +33,8 @@ from mock_server.clock import Clocks, iso
 from mock_server.domain.errors import DomainError
 from mock_server.domain.floor import STEPS
 from mock_server.errors import ApiError, TenantError, error_response, json_response
+from mock_server.fault_injection import InjectFaults
+from mock_server.faults import Faults
 from mock_server.fixtures import Pack, load_pack, seed
 from mock_server.floor import Floor, durations
 from mock_server.graphql.routes import ROUTES as GRAPHQL_ROUTES
@@ -48,7 +50,8 @@ log = logging.getLogger("clarus_mock")
 
 @dataclass
 class MockState:
-    """Everything one server holds: settings, store, clock, OAuth clients, journal, snapshots."""
+    """Everything one server holds: settings, store, clock, OAuth clients, journal, snapshots,
+    fault rules."""
 
     settings: Settings
     pack: Pack
@@ -59,6 +62,7 @@ class MockState:
     oauth: OAuth = field(default_factory=OAuth)
     journal: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=10_000))
     snapshots: dict[str, Any] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
     seeded: Any = None
     _runtime: dict[str, RuntimeTenant] | None = None  # cached: the journal asks on every request
 
@@ -71,10 +75,12 @@ class MockState:
 
     def reset(self, tenant: str | None = None) -> None:
         """Back to the fixture pack: everything (a snapshot restore, which also forgets the
-        tenants made at run time) or one tenant (a runtime one becomes a copy of its source again).
+        tenants made at run time, and no fault rules) or one tenant (a runtime one becomes a copy of
+        its source again).
         """
         if tenant is None:
             self.restore(self.seeded)
+            self.faults.clear()
             return
         runtime = self.runtime
         with self.store.transaction():
@@ -207,6 +213,8 @@ class Journal:
             return
         request_id = secrets.token_hex(8)
         started = time.perf_counter()
+        # Made here so that the middlewares inside, which copy the scope, write to this one dict.
+        scope.setdefault("state", {})
         status = {"code": 500}
 
         async def send_wrapper(message: Any) -> None:
@@ -248,6 +256,7 @@ class Journal:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "operation": state.get("operation"),
                 "violations": [v.to_dict() for v in state.get("violations", [])],
+                "fault": state.get("fault"),  # the id of the /__mock/faults rule that fired
             }
         )
 
@@ -327,6 +336,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(Journal),
             Middleware(SameRouteWithSlash),
+            Middleware(InjectFaults),  # inside the journal, which records the fault
             Middleware(AdminGuard, token=settings.admin_token),
         ],
     )

@@ -108,6 +108,15 @@ def _client(request: Request, form: dict[str, Any], oauth: OAuth) -> Client:
     return client
 
 
+def client_id_named(request: Request, form: dict[str, Any]) -> str | None:
+    """The client id a request names: HTTP Basic, else ``client_id`` in ``form`` (the body read
+    by the caller), else in the query string; None when none is given as a string. Not checked
+    against the secret: fault rules use it to tell the client's tenant."""
+    basic = _basic(request)
+    named = basic[0] if basic else form.get("client_id") or request.query_params.get("client_id")
+    return named if isinstance(named, str) and named else None
+
+
 async def token(request: Request) -> Response:
     """POST /oauth/token."""
     app = request.app.state.mock
@@ -151,6 +160,11 @@ def _grant(form: dict[str, Any], client: Client, app: Any, store: Store) -> dict
         raise _oauth_error(400, "invalid_grant", "unknown, used or revoked refresh_token")
     store.revoke(old.access_token)  # refresh tokens rotate: each one works once
     return _issue(store, app, client, scope or old.scope, refresh=True)
+
+
+def client_credentials_token(app: Any, client: Client) -> dict[str, Any]:
+    """The token answer a client_credentials grant gives ``client`` (no scope, no refresh token)."""
+    return _issue(app.store, app, client, "", refresh=False)
 
 
 def _issue(store: Store, app: Any, client: Client, scope: str, refresh: bool) -> dict[str, Any]:

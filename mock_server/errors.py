@@ -26,7 +26,11 @@ _TITLES = {
     413: "Payload too large",
     415: "Unsupported media type",
     422: "Unprocessable entity",
+    429: "Too many requests",
     500: "Internal server error",
+    502: "Bad gateway",
+    503: "Service unavailable",
+    504: "Gateway timeout",
 }
 
 
@@ -70,6 +74,11 @@ def from_domain(error: DomainError) -> ApiError:
     return ApiError(422, error.summary, error.violations)
 
 
+def title(status: int) -> str:
+    """The short title of a status, as error objects carry it (``"Error"`` for one not listed)."""
+    return _TITLES.get(status, "Error")
+
+
 def contract_error(failing: list[Violation], violations: list[Violation]) -> ApiError:
     """The 422 for a payload that breaks the contract: every violation, the first failing one first.
 
@@ -98,7 +107,7 @@ def error_body(error: ApiError) -> dict[str, Any]:
         {
             "status": str(error.status),
             "code": error.symbol or str(error.status),
-            "title": _TITLES.get(error.status, "Error"),
+            "title": title(error.status),
             "detail": error.summary,
         }
     ]
@@ -117,7 +126,7 @@ def _error_object(error: ApiError, v: Violation) -> dict[str, Any]:
     return {
         "status": str(error.status),
         "code": v.symbol or v.rule,
-        "title": _TITLES.get(error.status, "Error"),
+        "title": title(error.status),
         "detail": v.message,
         "source": {"pointer": v.pointer},
         "meta": meta,

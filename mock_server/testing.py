@@ -14,8 +14,10 @@ or one already running elsewhere (``Server("http://127.0.0.1:8765")``, the Docke
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +27,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+
+# Without TCP_NODELAY a POST's body waits for the ACK of its headers, which the server delays by
+# 40 ms: every control request and every test request would pay it.
+NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+
+
+def transport() -> httpx.HTTPTransport:
+    """An httpx transport that sends small requests at once (TCP_NODELAY) and shares one TLS
+    context: building one takes 20 ms, longer than a whole test's requests to a local server."""
+    return httpx.HTTPTransport(socket_options=NO_DELAY, verify=_tls())
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    return ssl.create_default_context()
 
 
 class ServerError(RuntimeError):
@@ -66,7 +83,9 @@ class Server:
         self.url = url.rstrip("/")
         self.state = state
         headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
-        self.http = httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        self.http = httpx.Client(
+            base_url=self.url, headers=headers, timeout=30, transport=transport()
+        )
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """A ``/__mock`` request; the JSON answer, or :class:`ServerError` with the server's words."""
@@ -88,7 +107,9 @@ class Server:
         if clock:
             body["clock"] = clock
         made = self.control("POST", "/tenants", body)["data"]
-        return Tenant(self, made["subdomain"], made["client_id"], made["client_secret"])
+        return Tenant(
+            self, made["subdomain"], made["client_id"], made["client_secret"], made["access_token"]
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -139,7 +160,9 @@ class Tenant:
         return {"Authorization": f"Bearer {self.token()}", "X-Clarus-Subdomain": self.subdomain}
 
     def client(self, **kwargs: Any) -> httpx.Client:
-        """An httpx client with the server's URL, a token and the subdomain set."""
+        """An httpx client with the server's URL, a token and the subdomain set (and TCP_NODELAY,
+        unless ``transport`` is given)."""
+        kwargs.setdefault("transport", transport())
         return httpx.Client(base_url=self.server.url, headers=self.headers(), **kwargs)
 
     def query(self, text: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

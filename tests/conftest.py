@@ -4,10 +4,6 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-# tests/plugin runs the pytest plugin through pytester. pytest takes pytest_plugins only from a
-# top-level conftest: declared in tests/plugin/conftest.py it failed the collection of the suite.
-pytest_plugins = ["pytester"]
-
 # `make test` is bounded and derandomized, so no run (CI's included, whatever its environment) goes
 # red by luck. CLARUS_HYPOTHESIS_PROFILE=thorough explores: 300 random examples per property.
 settings.register_profile(
@@ -25,3 +21,7 @@ settings.register_profile(
     "thorough", parent=settings.get_profile("ci"), max_examples=300, derandomize=False
 )
 settings.load_profile(os.environ.get("CLARUS_HYPOTHESIS_PROFILE", "ci"))
+
+# pytester runs the pytest plugin as users meet it (tests/plugin); pytest takes pytest_plugins only
+# from the top-level conftest.
+pytest_plugins = ["pytester"]

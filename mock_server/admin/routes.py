@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contracts import operations
-from mock_server.admin import clock, tenants, webhooks
+from mock_server.admin import clock, faults, tenants, webhooks
 from mock_server.admin.control import json_body, limit_of, tenant_of, text_of
 from mock_server.clock import iso
 from mock_server.errors import ApiError, json_response
@@ -31,7 +31,8 @@ async def health(request: Request) -> Response:
 
 
 async def reset(request: Request) -> Response:
-    """POST /__mock/reset: everything, or one tenant, back to the fixture pack."""
+    """POST /__mock/reset: everything, or one tenant, back to the fixture pack (everything also
+    clears the fault rules)."""
     app = request.app.state.mock
     body = await json_body(request)
     tenant = text_of(body, "tenant") or request.query_params.get("tenant")
@@ -106,6 +107,7 @@ ROUTES = [
     Route("/journal", journal, methods=["GET"]),
     Route("/records/{resource}/{id:int}", record, methods=["GET"]),
     *clock.ROUTES,
+    *faults.ROUTES,
     *tenants.ROUTES,
     *webhooks.ROUTES,
 ]

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mock_server.admin.control import json_body, text_of
+from mock_server.auth import client_credentials_token
 from mock_server.errors import ApiError, TenantError, json_response
 from mock_server.store import RuntimeTenant
 
@@ -26,7 +27,8 @@ async def tenants(request: Request) -> Response:
     """GET: every tenant (``{"data": [{subdomain, pack?, copied_from?, client_id?...}]}``).
 
     POST ``{"from"?: "demo", "subdomain"?: "shop-a", "clock"?: "manual"}``: a new tenant, a copy
-    of ``from`` as it is now, with its own client (201). Without ``subdomain`` a name is made up.
+    of ``from`` as it is now, with its own client and a first ``access_token`` (201). Without
+    ``subdomain`` a name is made up.
     """
     app = request.app.state.mock
     if request.method == "GET":
@@ -47,7 +49,9 @@ async def tenants(request: Request) -> Response:
         raise ApiError(422, str(exc)) from None
     if mode is not None:
         app.clocks.set(tenant.name, mode)
-    return json_response({"data": shown(tenant)}, 201)
+    # A token too, so a test needs one request, not two, before its first call.
+    token = client_credentials_token(app, app.oauth.clients[tenant.client_id])
+    return json_response({"data": {**shown(tenant), "access_token": token["access_token"]}}, 201)
 
 
 async def tenant(request: Request) -> Response:

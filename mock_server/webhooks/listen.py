@@ -66,7 +66,8 @@ def _print(request: Request, raw: bytes, number: int, answer: int, out: TextIO) 
         f"#{number} {request.method} {request.url.path}  automation {automation}  "
         f"{summary}  -> {answer}",
         file=out,
+        flush=True,
     )
     for name, value in sorted(sent.items()):
-        print(f"  {_NAMES.get(name, name)}: {value}", file=out)
+        print(f"  {_NAMES.get(name, name)}: {value}", file=out, flush=True)
     print("  " + json.dumps(body, indent=2).replace("\n", "\n  "), file=out, flush=True)

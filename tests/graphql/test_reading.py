@@ -364,7 +364,11 @@ def test_no_n_plus_one_for_nested_objects(gql: GraphQL) -> None:
         finally:
             store.db.set_trace_callback(None)
         assert len(answer["data"]["goods_outs"]["all"]["edges"]) == size
-        counts.append(len([s for s in statements if s.lstrip().upper().startswith("SELECT")]))
+        # Reads of records only: the floor and the delivery worker poll their own tables (jobs,
+        # deliveries) in the background, whenever they like.
+        counts.append(
+            len([s for s in statements if s.lstrip().upper().startswith("SELECT") and " r_" in s])
+        )
     assert counts[0] == counts[1], counts
 
 

@@ -66,6 +66,7 @@ def test_journal_records_verdicts_even_for_accepted_requests(api: Api) -> None:
         "duration_ms",
         "operation",
         "violations",
+        "fault",
     }
 
 
