@@ -39,11 +39,14 @@ def install() -> bool:
         return True
     if hasattr(conjecture_utils.many, "more") or seen is not conjecture_utils:
         return False
-    _from_schema.cu = _UtilsWithOldMany()
+    # Monkeypatching by design: the stand-in replaces the module global ``cu``, which
+    # hypothesis-jsonschema imports without re-exporting (attr-defined) and whose declared type is
+    # the module it replaces (assignment); no annotation can say "an object that looks like it".
+    _from_schema.cu = _UtilsWithOldMany()  # type: ignore[attr-defined,assignment]
     return True
 
 
-class _ManyWithMore(conjecture_utils.many):  # type: ignore[misc,name-defined]
+class _ManyWithMore(conjecture_utils.many):
     """``many`` with the ``more()`` loop of Hypothesis 6.170.9 and earlier, on top of the new API.
 
     The first ``more()`` enters the context and starts the iterator; each call takes one step; the

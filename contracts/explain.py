@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -186,6 +186,33 @@ def _base(error: ValidationError) -> dict[str, Any]:
     return {"schema_path": to_pointer(error.absolute_schema_path)}
 
 
+def _schema(error: ValidationError) -> Mapping[str, Any]:
+    """The schema object whose keyword ``error`` broke.
+
+    ``iter_errors`` always sets it; the one that is not a mapping is a boolean schema (``false``),
+    which has no keywords to read.
+    """
+    schema = error.schema
+    return schema if isinstance(schema, Mapping) else {}
+
+
+def _keyword_values(error: ValidationError) -> list[Any]:
+    """The broken keyword's value as a list.
+
+    ``required``'s names, ``enum``'s values and ``type``'s one or several names; ``const``'s one
+    value, even when it is itself a list.
+    """
+    value = error.validator_value
+    if isinstance(value, list) and error.validator != "const":
+        return value
+    return [value]
+
+
+def _length(error: ValidationError) -> int:
+    """How many characters the value has (``maxLength`` and ``minLength`` test only strings)."""
+    return len(error.instance) if isinstance(error.instance, str) else 0
+
+
 def _where(error: ValidationError) -> tuple[list[Any], str]:
     path = list(error.absolute_path)
     return path, to_pointer(path)
@@ -208,16 +235,16 @@ def _empty_string(error: ValidationError, ctx: _Context) -> Violation | None:
 def _required(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
     path, _ = _where(error)
     instance = error.instance if isinstance(error.instance, dict) else {}
-    for name in error.validator_value:
+    for name in _keyword_values(error):
         if name in instance:
             continue
         target = [*path, name]
-        member = error.schema.get("properties", {}).get(name, {})
+        member = _schema(error).get("properties", {}).get(name, {})
         # A conditional requirement (a sales order needs relationships.address): point at the
         # member the condition asks for, where the user must add it.
         if "then" in error.absolute_schema_path and len(member.get("required", [])) == 1:
             target.append(member["required"][0])
-        relax = contradiction(error.schema, "required", name)
+        relax = contradiction(_schema(error), "required", name)
         if relax is not None:
             yield _vendor_contradiction(to_pointer(target), f"`{name}` is missing", relax, error)
             continue
@@ -243,7 +270,7 @@ def _required_hint(target: list[Any], ctx: _Context) -> str | None:
 
 def _additional(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
     path, _ = _where(error)
-    known = list(error.schema.get("properties", {}))
+    known = list(_schema(error).get("properties", {}))
     instance = error.instance if isinstance(error.instance, dict) else {}
     for name in instance:
         if name in known:
@@ -260,7 +287,7 @@ def _additional(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
                 **_base(error),
             )
             continue
-        relax = contradiction(error.schema, "additionalProperties", name)
+        relax = contradiction(_schema(error), "additionalProperties", name)
         if relax is not None:
             what = f"`{name}` is not a request field"
             yield _vendor_contradiction(pointer, what, relax, error, instance[name])
@@ -280,7 +307,7 @@ def _additional(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
             pointer,
             "unknown_field",
             f"`{name}` is not a known field here",
-            hint=_unknown_hint(name, error.schema.get("properties", {}), instance),
+            hint=_unknown_hint(name, _schema(error).get("properties", {}), instance),
             instance=instance[name],
             **_base(error),
         )
@@ -314,8 +341,7 @@ def _type(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
         yield empty
         return
     path, pointer = _where(error)
-    expected = error.validator_value
-    wanted = expected if isinstance(expected, list) else [expected]
+    wanted = _keyword_values(error)
     value = error.instance
     if not path and not isinstance(value, dict):
         yield Violation(
@@ -323,7 +349,7 @@ def _type(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
         )
         return
     if "integer" in wanted and isinstance(value, str):
-        if error.schema.get("x-clarus-id") and _ID.match(value):
+        if _schema(error).get("x-clarus-id") and _ID.match(value):
             yield _id_as_string(pointer, value, _base(error))
             return
         if value.strip().isascii() and value.strip().isdigit():
@@ -345,7 +371,7 @@ def _enum(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
         yield empty
         return
     path, pointer = _where(error)
-    allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+    allowed = _keyword_values(error)
     value = error.instance
     special = _enum_mistake(pointer, path, value, allowed, ctx, error)
     if special is not None:
@@ -383,12 +409,12 @@ def _enum_mistake(
             **base,
         )
     if path and path[-1] == "country_code" and isinstance(value, str):
-        return _country(pointer, value, error, base)
+        return _country(pointer, value, allowed, error, base)
     if (
         isinstance(value, str)
         and _ID.match(value)
         and int(value) in allowed
-        and error.schema.get("x-clarus-id")
+        and _schema(error).get("x-clarus-id")
     ):
         # An id whose schema lists its values (a status id): the quotes are accepted.
         return _id_as_string(pointer, value, base)
@@ -453,9 +479,11 @@ def _change_type(
     )
 
 
-def _country(pointer: str, value: str, error: ValidationError, base: dict[str, Any]) -> Violation:
-    alpha3 = error.schema.get("x-clarus-alpha3", {})
-    if value.upper() in error.validator_value:
+def _country(
+    pointer: str, value: str, allowed: list[Any], error: ValidationError, base: dict[str, Any]
+) -> Violation:
+    alpha3 = _schema(error).get("x-clarus-alpha3", {})
+    if value.upper() in allowed:
         hint = f'use upper case: "{value.upper()}"'
     elif value.upper() in alpha3:
         hint = f'use the two-letter code: "{alpha3[value.upper()]}" (not the alpha-3 "{value}")'
@@ -533,13 +561,13 @@ def _limit(rule: str, text: Callable[[ValidationError], str]) -> Callable[..., I
             yield empty
             return
         path, pointer = _where(error)
-        relax = contradiction(error.schema, str(error.validator))
+        relax = contradiction(_schema(error), str(error.validator))
         if relax is not None:
             what = f"`{path[-1] if path else 'the body'}` {text(error)}"
             yield _vendor_contradiction(pointer, what, relax, error, error.instance)
             return
         # The vendor's number for this failure (``{"ids": []}`` is its 36), named in the schema.
-        code = error.schema.get("x-clarus-vendor-codes", {}).get(str(error.validator))
+        code = _schema(error).get("x-clarus-vendor-codes", {}).get(str(error.validator))
         vendor = vendor_errors()[code] if code is not None else None
         yield Violation(
             pointer,
@@ -557,7 +585,7 @@ def _limit(rule: str, text: Callable[[ValidationError], str]) -> Callable[..., I
 def _one_of(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
     path, pointer = _where(error)
     value = error.instance
-    picked = branch_for(error.schema, value)
+    picked = branch_for(_schema(error), value)
     if picked is not None:
         index, _ = picked
         for sub in error.context or []:
@@ -575,12 +603,12 @@ def _one_of(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
         return
     consts = [
         b.get("properties", {}).get("type", {}).get("const")
-        for b in error.schema.get("oneOf") or error.schema.get("anyOf") or []
+        for b in _schema(error).get("oneOf") or _schema(error).get("anyOf") or []
     ]
     consts = [c for c in consts if c is not None]
     if "type" not in value:
         inferred = "UPDATE" if "id" in value else "ADD"
-        branches = error.schema.get("oneOf") or error.schema.get("anyOf") or []
+        branches = _schema(error).get("oneOf") or _schema(error).get("anyOf") or []
         for index, branch in enumerate(branches):
             relax = contradiction(branch, "required", "type")
             if branch.get("properties", {}).get("type", {}).get("const") != inferred or not relax:
@@ -606,7 +634,9 @@ def _contains(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
     _, pointer = _where(error)
     parent = subschema(ctx.schema, ctx.payload, list(error.absolute_path)) or {}
     text = (
-        error.schema.get("description") or parent.get("description") or "a required item is missing"
+        _schema(error).get("description")
+        or parent.get("description")
+        or "a required item is missing"
     )
     yield Violation(pointer, "missing_item", text, instance=None, **_base(error))
 
@@ -633,10 +663,10 @@ _FORMATTERS: dict[str, Callable[[ValidationError, _Context], Iterator[Violation]
     "anyOf": _one_of,
     "contains": _contains,
     "maxLength": _limit(
-        "max_length", lambda e: f"is {len(e.instance)} characters, at most {e.validator_value}"
+        "max_length", lambda e: f"is {_length(e)} characters, at most {e.validator_value}"
     ),
     "minLength": _limit(
-        "min_length", lambda e: f"is {len(e.instance)} characters, at least {e.validator_value}"
+        "min_length", lambda e: f"is {_length(e)} characters, at least {e.validator_value}"
     ),
     "minimum": _limit(
         "minimum", lambda e: f"{e.instance} is below the minimum {e.validator_value}"
@@ -656,7 +686,7 @@ _FORMATTERS: dict[str, Callable[[ValidationError, _Context], Iterator[Violation]
     "pattern": _limit("pattern", lambda e: f"does not match {e.validator_value}"),
     "minProperties": _limit(
         "min_properties",
-        lambda e: f"needs at least one of: {', '.join(e.schema.get('properties', {}))}",
+        lambda e: f"needs at least one of: {', '.join(_schema(e).get('properties', {}))}",
     ),
 }
 

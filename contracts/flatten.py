@@ -20,8 +20,11 @@ _SCHEMA_VALUES = ("items", "if", "then", "else", "not", "contains")
 
 def flatten(node: Any, resolver: Any) -> Any:
     """Return ``node`` with every ``$ref`` inlined and every ``allOf`` merged."""
-    if not isinstance(node, dict):
-        return node
+    return flatten_object(node, resolver) if isinstance(node, dict) else node
+
+
+def flatten_object(node: dict[str, Any], resolver: Any) -> dict[str, Any]:
+    """:func:`flatten` for a schema object, which stays an object."""
     parts: list[dict[str, Any]] = []
     local = dict(node)
     ref = local.pop("$ref", None)

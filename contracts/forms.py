@@ -17,6 +17,7 @@ compiled strict validator is the fast path: a clean payload costs one call and n
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -110,7 +111,7 @@ def _relax(schema: dict[str, Any], relax: dict[str, Any]) -> None:
         target.pop(keyword, None)
 
 
-def contradiction(schema: dict[str, Any], keyword: str, field: str | None = None) -> Any:
+def contradiction(schema: Mapping[str, Any], keyword: str, field: str | None = None) -> Any:
     """The ``x-clarus-contradictions`` entry of ``schema`` that relaxes ``keyword`` (for ``field``)."""
     for relax in schema.get("x-clarus-contradictions", []):
         if relax["keyword"] == keyword and relax.get("field") == field:
@@ -128,14 +129,19 @@ def strict_request_schema(name: str) -> dict[str, Any]:
 
 
 @cache
-def compiled(name: str) -> Any:
+def compiled(name: str) -> jsonschema_rs.Validator:
     """A jsonschema-rs validator for the strict request schema: the accept-clean fast path."""
     return jsonschema_rs.validator_for(strict_request_schema(name), validate_formats=True)
 
 
 @cache
-def compiled_published(name: str) -> Any:
-    """A jsonschema-rs validator for the published request schema: accepted, warnings or not."""
+def compiled_published(name: str) -> jsonschema_rs.Validator:
+    """A jsonschema-rs validator for the published request schema: accepted, warnings or not.
+
+    Like :func:`compiled`, an operation without a body gets the empty schema (``validate`` never
+    asks for one: it answers a bodiless operation itself).
+    """
     from contracts.registry import get_operation
 
-    return jsonschema_rs.validator_for(get_operation(name).request_schema, validate_formats=True)
+    schema = get_operation(name).request_schema
+    return jsonschema_rs.validator_for(schema if schema is not None else {}, validate_formats=True)

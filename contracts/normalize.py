@@ -89,7 +89,9 @@ def _jsonapi(payload: dict[str, Any]) -> None:
     payload.pop("jsonapi", None)
     payload.pop("meta", None)
     data = payload.get("data")
-    relationships = data.get("relationships") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return
+    relationships = data.get("relationships")
     if isinstance(relationships, dict):
         for name in [
             k for k, v in relationships.items() if isinstance(v, dict) and v.get("data") is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -18,7 +18,7 @@ def from_pointer(pointer: str) -> list[str]:
     return [part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/")]
 
 
-def branch_for(schema: dict[str, Any], instance: Any) -> tuple[int, dict[str, Any]] | None:
+def branch_for(schema: Mapping[str, Any], instance: Any) -> tuple[int, dict[str, Any]] | None:
     """The ``oneOf``/``anyOf`` branch whose ``type`` const matches ``instance["type"]``.
 
     ``*_changes`` items are discriminated by their ``type`` (ADD, UPDATE, DESTROY); reporting only the
@@ -67,7 +67,12 @@ def is_optional(schema: dict[str, Any], instance: Any, path: list[str | int]) ->
     if "oneOf" in parent or "anyOf" in parent:
         container = instance
         for part in path[:-1]:
-            container = container[part] if isinstance(container, (dict, list)) else None
+            if isinstance(container, dict):
+                container = container[part]
+            elif isinstance(container, list):
+                container = container[int(part)]  # an array index may come as text ("0")
+            else:
+                container = None
         picked = branch_for(parent, container)
         parent = picked[1] if picked else parent
     return path[-1] in parent.get("properties", {}) and path[-1] not in parent.get("required", [])

@@ -49,10 +49,21 @@ class Document:
     has_floats: bool = False  # any number with a fraction or exponent: normalising may be needed
 
 
-class _Duplicates(dict):  # type: ignore[type-arg]
+class _Duplicates(dict[str, Any]):
     """An object that repeated a member name; ``names`` lists the repeated ones."""
 
     names: list[str]
+
+
+def _repeated(names: list[str]) -> list[str]:
+    """Each name that was seen before, once per repeat, in document order."""
+    seen: set[str] = set()
+    repeats = []
+    for name in names:
+        if name in seen:
+            repeats.append(name)
+        seen.add(name)
+    return repeats
 
 
 def _refuse_constant(name: str) -> Any:
@@ -84,8 +95,7 @@ def read_json(data: bytes) -> Document:
         if len(obj) != len(items):
             state["dupes"] = True
             marked = _Duplicates(obj)
-            seen: set[str] = set()
-            marked.names = [k for k, _ in items if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+            marked.names = _repeated([k for k, _ in items])
             return marked
         return obj
 

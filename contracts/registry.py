@@ -15,10 +15,10 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any, Literal
 
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from contracts.flatten import flatten
+from contracts.flatten import flatten_object
 from contracts.violations import ContractError
 
 SCHEMA_BASE = "https://clarus-mock.dev/schemas/"
@@ -330,17 +330,14 @@ def schema_documents() -> dict[str, dict[str, Any]]:
 
 @cache
 def _registry() -> Registry[Any]:
-    pairs = [
-        (doc["$id"], Resource(contents=doc, specification=DRAFT202012))
-        for doc in schema_documents().values()
-    ]
+    pairs = [(doc["$id"], DRAFT202012.create_resource(doc)) for doc in schema_documents().values()]
     return Registry().with_resources(pairs)
 
 
-def resolve(file_name: str, pointer: str) -> Any:
+def resolve(file_name: str, pointer: str) -> dict[str, Any]:
     """Flatten the schema at ``pointer`` (``#/$defs/x``) of one schema file."""
     resolver = _registry().resolver(base_uri=SCHEMA_BASE + file_name)
-    return flatten({"$ref": pointer}, resolver)
+    return flatten_object({"$ref": pointer}, resolver)
 
 
 def _id_schema(id_type: str) -> dict[str, Any]:
@@ -416,7 +413,7 @@ def _response_relationships(named: dict[str, str]) -> dict[str, Any]:
 def _jsonapi_response(
     file_name: str, data_type: str, id_type: str, spec: dict[str, Any]
 ) -> dict[str, Any]:
-    data = {
+    data: dict[str, Any] = {
         "type": "object",
         "required": ["id", "type", "attributes"],
         "properties": {
@@ -455,7 +452,7 @@ def _response_schema(
     if envelope == "jsonapi":
         return _jsonapi_response(file_name, spec.get("type", data_type), id_type, spec)
     if envelope in ("bare", "flat"):
-        return answered(resolve(file_name, spec["schema"]))
+        return _answered_object(resolve(file_name, spec["schema"]))
     return None
 
 
@@ -469,6 +466,11 @@ def answered(schema: Any) -> Any:
         return [answered(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
+    return _answered_object(schema)
+
+
+def _answered_object(schema: dict[str, Any]) -> dict[str, Any]:
+    """:func:`answered` for a schema object, which stays an object."""
     out = {key: answered(value) for key, value in schema.items()}
     required = set(out.get("required", []))
     for name, prop in out.get("properties", {}).items():

@@ -202,14 +202,19 @@ def _tune(schema: Any, name: str = "") -> Any:
         return [_tune(s, name) for s in schema]
     if not isinstance(schema, dict):
         return schema
+    return _tune_object(schema, name)
+
+
+def _tune_object(schema: dict[str, Any], name: str = "") -> dict[str, Any]:
+    """:func:`_tune` for a schema object, which stays an object."""
     if "properties" in schema and "allOf" in schema:
         expanded = _expand_choices(schema)
         if expanded is not schema:
-            return _tune(expanded, name)
+            return _tune_object(expanded, name)
     if "properties" in schema and "if" in schema:
         expanded = _expand_condition(schema)
         if expanded is not schema:
-            return _tune(expanded, name)
+            return _tune_object(expanded, name)
     out = {k: (_tune(v, name) if k not in ("properties",) else v) for k, v in schema.items()}
     if "properties" in schema:
         out["properties"] = {k: _tune(v, k) for k, v in schema["properties"].items()}
@@ -254,7 +259,7 @@ def _unique_change_ids(payload: Any) -> Any:
 
 @cache
 def _generation_schema(name: str) -> dict[str, Any]:
-    return _tune(copy.deepcopy(strict_request_schema(name)))
+    return _tune_object(copy.deepcopy(strict_request_schema(name)))
 
 
 def valid(operation: str) -> st.SearchStrategy[Any]:

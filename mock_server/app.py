@@ -302,7 +302,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     pack = load_pack(settings.fixtures)
     store = Store(settings.data, indexes=index_plan(), now=lambda tenant: clocks.now(tenant))
-    clocks = Clocks(store, settings.clock)  # type: ignore[arg-type]
+    clocks = Clocks(store, settings.clock)
     worker = Worker(
         store,
         clocks,

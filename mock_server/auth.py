@@ -58,7 +58,7 @@ def _oauth_error(
 
 
 def oauth_error_response(error: ApiError) -> Response:
-    body = {"error": error.summary, "error_description": error.description or ""}
+    body: dict[str, Any] = {"error": error.summary, "error_description": error.description or ""}
     if error.violations:
         body["errors"] = [
             {

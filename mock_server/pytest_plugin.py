@@ -22,14 +22,22 @@ as JUnit XML.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    # For annotations only: the plugin imports these when a test first asks for a fixture.
+    import httpx
+    from pluggy import Result
+
+    from mock_server.testing import Clock, Server, Tenant, Webhooks
+
 _REPORT = pytest.StashKey["Report"]()
-_TENANT = pytest.StashKey[Any]()
+_TENANT = pytest.StashKey["tuple[Tenant, Options]"]()
 
 
 @dataclass(frozen=True)
@@ -103,9 +111,12 @@ class _Servers:
     """One in-process server per (pack, strict), made on first use, stopped at session end."""
 
     def __init__(self) -> None:
-        self._running: dict[tuple[str, bool], tuple[Any, Any]] = {}
+        # (pack, strict) -> the local server's context (None for --clarus-url) and the server.
+        self._running: dict[
+            tuple[str, bool], tuple[AbstractContextManager[Server] | None, Server]
+        ] = {}
 
-    def get(self, options: Options) -> Any:
+    def get(self, options: Options) -> Server:
         from mock_server.settings import Settings
         from mock_server.testing import Server, local_server
 
@@ -138,13 +149,13 @@ def _clarus_servers() -> Iterator[_Servers]:
 
 
 @pytest.fixture
-def clarus_server(request: pytest.FixtureRequest, _clarus_servers: _Servers) -> Any:
+def clarus_server(request: pytest.FixtureRequest, _clarus_servers: _Servers) -> Server:
     """The server for this test's pack and strictness (shared by the session)."""
     return _clarus_servers.get(_options(request))
 
 
 @pytest.fixture
-def clarus_tenant(request: pytest.FixtureRequest, clarus_server: Any) -> Iterator[Any]:
+def clarus_tenant(request: pytest.FixtureRequest, clarus_server: Server) -> Iterator[Tenant]:
     """A fresh tenant for this test: a copy of the pack's ``demo`` tenant (or
     ``@pytest.mark.clarus(source=...)``), its clock as ``--clarus-clock`` says."""
     options = _options(request)
@@ -157,20 +168,20 @@ def clarus_tenant(request: pytest.FixtureRequest, clarus_server: Any) -> Iterato
 
 
 @pytest.fixture
-def clarus_client(clarus_tenant: Any) -> Iterator[Any]:
+def clarus_client(clarus_tenant: Tenant) -> Iterator[httpx.Client]:
     """An ``httpx.Client`` for the test's tenant (URL, token and subdomain set)."""
     with clarus_tenant.client() as client:
         yield client
 
 
 @pytest.fixture
-def clarus_clock(clarus_tenant: Any) -> Any:
+def clarus_clock(clarus_tenant: Tenant) -> Clock:
     """The test tenant's clock."""
     return clarus_tenant.clock
 
 
 @pytest.fixture
-def clarus_webhooks(clarus_tenant: Any) -> Iterator[Any]:
+def clarus_webhooks(clarus_tenant: Tenant) -> Iterator[Webhooks]:
     """A webhook receiver for the test's tenant; put ``.url`` in an automation."""
     from mock_server.testing import Webhooks
 
@@ -180,7 +191,7 @@ def clarus_webhooks(clarus_tenant: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def clarus_journal(clarus_tenant: Any) -> Callable[[], list[dict[str, Any]]]:
+def clarus_journal(clarus_tenant: Tenant) -> Callable[[], list[dict[str, Any]]]:
     """Call it for the requests the test's tenant has received so far, oldest first."""
     return clarus_tenant.journal
 
@@ -194,7 +205,9 @@ def _broken(entries: list[dict[str, Any]], strict: bool) -> list[dict[str, Any]]
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Result[pytest.TestReport], None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     if call.when != "call" or _TENANT not in item.stash:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, overload
 
 from mock_server.json_text import dumps
 
@@ -356,6 +356,12 @@ class Store:
                 raise ValueError(f"not a field name: {name!r}")
         return fields
 
+    @overload
+    def _kind(self, tenant: str, resource: str, make: Literal[True] = ...) -> int: ...
+
+    @overload
+    def _kind(self, tenant: str, resource: str, make: Literal[False]) -> int | None: ...
+
     def _kind(self, tenant: str, resource: str, make: bool = True) -> int | None:
         """The integer key of (tenant, resource); made on first write, None on a read of nothing."""
         key = (tenant, resource)
@@ -379,7 +385,7 @@ class Store:
         last = self.db.execute(
             "UPDATE kinds SET last = last + ? WHERE kind = ? RETURNING last", (count, kind)
         ).fetchone()[0]
-        return kind, int(last) - count + 1  # type: ignore[return-value]
+        return kind, int(last) - count + 1
 
     # Writes.
 
@@ -414,7 +420,7 @@ class Store:
             kind = self._kind(tenant, record.resource)
             if not record.created_at:
                 record.created_at = record.updated_at = self.now(tenant)
-            self._insert(kind, record)  # type: ignore[arg-type]
+            self._insert(kind, record)
             self.db.execute(
                 "UPDATE kinds SET last = max(last, ?) WHERE kind = ?", (record.id, kind)
             )
@@ -1034,8 +1040,18 @@ def _fold(value: Any) -> Any:
 
 
 def _token(row: tuple[Any, ...]) -> Token:
-    *fields, revoked = row  # columns in the order of Token's fields
-    return Token(*fields, revoked=bool(revoked))
+    # The columns in the order of Token's fields; SQLite keeps revoked as 0 or 1.
+    access_token, refresh_token, tenant, client_id, scope, created_at, expires_at, revoked = row
+    return Token(
+        access_token,
+        refresh_token,
+        tenant,
+        client_id,
+        scope,
+        created_at,
+        expires_at,
+        revoked=bool(revoked),
+    )
 
 
 def _record(resource: str, row: tuple[Any, ...]) -> Record:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,10 +12,14 @@ from mock_server.admin.control import json_body, tenant_of
 from mock_server.clock import ClockError, parse_duration
 from mock_server.errors import ApiError, json_response
 
+if TYPE_CHECKING:
+    from mock_server.app import MockState
+
 
 def _tenants(request: Request, body: dict[str, Any]) -> list[str]:
     """The tenant named (404 when the pack has none of that name), else every tenant."""
-    app = request.app.state.mock
+    # Starlette's State answers Any; create_app puts a MockState there.
+    app: MockState = request.app.state.mock
     tenant = tenant_of(request, body)
     if tenant is None:
         return app.tenant_names()

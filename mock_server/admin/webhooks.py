@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,6 +13,9 @@ from mock_server.clock import iso
 from mock_server.errors import ApiError, json_response
 from mock_server.store import Delivery
 from mock_server.webhooks.chaos import ChaosError
+
+if TYPE_CHECKING:
+    from mock_server.app import MockState
 
 
 def shown(delivery: Delivery) -> dict[str, Any]:
@@ -71,7 +74,8 @@ async def redeliver(request: Request) -> Response:
 
 
 def _delivery(request: Request) -> Delivery:
-    app = request.app.state.mock
+    # Starlette's State answers Any; create_app puts a MockState there.
+    app: MockState = request.app.state.mock
     found = app.store.delivery(request.path_params["id"])
     if found is None or found.channel != "webhook":
         raise ApiError(404, f"no webhook delivery {request.path_params['id']}")

@@ -293,10 +293,14 @@ def receive_into(env: Env, task_id: int, values: dict[str, Any]) -> Record:
 def check_destination(
     env: Env,
     values: dict[str, Any],
-    warehouse_id: int,
+    warehouse_id: int | None,
     pointer: str = records.ATTRIBUTES,
 ) -> None:
-    """A task's ``location_to_id`` and ``storage_unit_to_id`` (existing) must be in its warehouse."""
+    """A task's ``location_to_id`` and ``storage_unit_to_id`` (existing) must be in its warehouse.
+
+    ``warehouse_id`` is None for a task that names no warehouse (the task schema does not require
+    one); a destination must then name none either.
+    """
     for field, resource in (
         ("location_to_id", "locations"),
         ("storage_unit_to_id", "storage_units"),

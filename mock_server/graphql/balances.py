@@ -99,14 +99,17 @@ def _parse(text: str) -> Key:
 
 def _record(key: Key, values: dict[str, float]) -> Record:
     product, account, warehouse = key
+    text = f"{product}-{account}-{warehouse}"
     attributes: dict[str, Any] = {
-        "key": f"{product}-{account}-{warehouse}",
+        "key": text,
         "product_id": product,
         "account_id": account,
         "warehouse_id": warehouse,
         **{name: _tidy(values[name]) for name in _MEASURES},
     }
-    return Record("stock_balances", attributes["key"], attributes, {})  # type: ignore[arg-type]
+    # Record.id is a stored record's integer id. A balance is computed on each read and never
+    # stored, so it has none: it carries its text key instead (connection._key, the cursor).
+    return Record("stock_balances", text, attributes, {})  # type: ignore[arg-type]
 
 
 def _tidy(value: float) -> float:

@@ -10,6 +10,7 @@ This module builds types at run time, so it does not use postponed annotations: 
 """
 
 import threading
+import types
 import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from strawberry.extensions import (
 )
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import Info
+from strawberry.types import Info, get_object_definition
 
 from contracts.graphql_spec import (
     ENUM_OPERATORS,
@@ -111,6 +112,17 @@ def _register(made: Any) -> Any:
     return made
 
 
+def _optional(annotation: object) -> object:
+    """``Optional[annotation]`` for an annotation made at run time (a generated type, a scalar)."""
+    # Not `annotation | None`: an annotation may be a string naming a type (``"Decimal"``).
+    return typing.Optional[annotation]  # noqa: UP045
+
+
+def _list_of(item: object) -> object:
+    """``list[item]`` for a type made at run time (mypy reads ``list[x]`` as a static type)."""
+    return types.GenericAlias(list, (item,))
+
+
 def _make_type(name: str, members: dict[str, Any], description: str = "") -> Any:
     namespace: dict[str, Any] = {"__annotations__": {}, "__doc__": description or None}
     namespace.update(members)
@@ -120,7 +132,7 @@ def _make_type(name: str, members: dict[str, Any], description: str = "") -> Any
 def _make_input(name: str, members: dict[str, tuple[Any, str]], description: str = "") -> Any:
     namespace: dict[str, Any] = {"__annotations__": {}}
     for python_name, (annotation, graphql_name) in members.items():
-        namespace["__annotations__"][python_name] = typing.Optional[annotation]  # noqa: UP045
+        namespace["__annotations__"][python_name] = _optional(annotation)
         namespace[python_name] = strawberry.field(name=graphql_name, default=None)
     return strawberry.input(type(name, (), namespace), description=description or None)
 
@@ -185,8 +197,7 @@ class Builder:
                 value = stored(record, f.source)
                 return kind(**{p.name: value.get(p.name) for p in f.properties}) if value else None
 
-            returns = typing.Optional[kind]  # noqa: UP045
-            return self.field(root.node, f.name, resolve_object, returns, description)
+            return self.field(root.node, f.name, resolve_object, _optional(kind), description)
 
         def resolve(record: Record, info: Any) -> Any:
             return shown(f, record)
@@ -195,15 +206,12 @@ class Builder:
 
     def _annotation(self, root: Root, f: NodeField) -> Any:
         scalar = _SCALARS.get(f.kind, JSON)
-        return scalar if f.name == "id" else typing.Optional[scalar]  # noqa: UP045
+        return scalar if f.name == "id" else _optional(scalar)
 
     def _object_type(self, f: NodeField) -> Any:
         name = "".join(part.title() for part in f.name.split("_"))
         if name not in self.objects:
-            members = {
-                p.name: typing.Optional[_SCALARS.get(p.kind, JSON)]  # noqa: UP045
-                for p in f.properties
-            }
+            members = {p.name: _optional(_SCALARS.get(p.kind, JSON)) for p in f.properties}
             namespace = {"__annotations__": members, **dict.fromkeys(members)}
             self.objects[name] = strawberry.type(type(name, (), namespace))
         return self.objects[name]
@@ -216,7 +224,8 @@ class Builder:
             def resolve_reference(record: Record, info: Any) -> Any:
                 return info.context.reference(record, nested.source, target.resource)
 
-            returns = f"typing.Optional[{target.node}]"
+            # A string: the target node may not be made yet (see node).
+            returns: object = f"typing.Optional[{target.node}]"
             return self.field(root.node, nested.name, resolve_reference, returns, description)
         if nested.kind == "status":
             status_type = self._status_type(nested)
@@ -228,7 +237,7 @@ class Builder:
                     return None
                 return status_type(**{k: status.get(k) for k in ("id", "code", "name")})
 
-            returns = typing.Optional[status_type]  # noqa: UP045
+            returns = _optional(status_type)
             return self.field(root.node, nested.name, resolve_status, returns, description)
         if nested.kind == "relationship":
             address = self._address_type()
@@ -240,7 +249,7 @@ class Builder:
                     return None
                 return address(**{k: attributes.get(k) for k in _ADDRESS_FIELDS})
 
-            returns = typing.Optional[address]  # noqa: UP045
+            returns = _optional(address)
             return self.field(root.node, nested.name, resolve_relationship, returns, description)
         object_type = self._plain_object(nested)
 
@@ -252,7 +261,7 @@ class Builder:
                 **{k: (str(v) if k == "id" and v is not None else v) for k, v in values.items()}
             )
 
-        returns = typing.Optional[object_type]  # noqa: UP045
+        returns = _optional(object_type)
         return self.field(root.node, nested.name, resolve_plain, returns, description)
 
     def _status_type(self, nested: Nested) -> Any:
@@ -318,7 +327,7 @@ class Builder:
         members: dict[str, tuple[Any, str]] = {}
         for operator in operators:
             many = operator in ("in", "between")
-            annotation = list[operand] if many else (bool if operator == "filled" else operand)
+            annotation = _list_of(operand) if many else (bool if operator == "filled" else operand)
             members[f"{operator}_" if operator in ("in", "from") else operator] = (
                 annotation,
                 operator,
@@ -345,7 +354,7 @@ class Builder:
         page_info = self.page_info()
         connection_type = _make_type(
             f"{root.node}Connection",
-            {"__annotations__": {"edges": list[edge], "pageInfo": page_info}},
+            {"__annotations__": {"edges": _list_of(edge), "pageInfo": page_info}},
         )
         filter_input = self.filter_input(root)
         size = self.spec
@@ -370,7 +379,7 @@ class Builder:
                 resolve_all,
                 connection_type,
                 info=Info,
-                filter=typing.Optional[filter_input],  # noqa: UP045
+                filter=_optional(filter_input),
                 first=typing.Optional[int],  # noqa: UP045
                 after=typing.Optional[str],  # noqa: UP045
             ),
@@ -431,19 +440,27 @@ def _constructor(made: Any) -> Any:
     return _resolver(resolve, made)
 
 
-def _as_dict(value: Any) -> dict[str, Any] | None:
-    """A Strawberry input object as plain data, GraphQL names as keys (``from``, ``in``)."""
-    if value is None:
-        return None
+def _as_dict(value: object) -> dict[str, Any] | None:
+    """The ``filter`` argument (a Strawberry input object, or None) as plain data."""
+    plain = _plain(value)
+    if plain is None or isinstance(plain, dict):
+        return plain
+    raise TypeError(f"a filter is an input object, not {type(value).__name__}")
+
+
+def _plain(value: object) -> object:
+    """A Strawberry input value as plain data: input objects as dicts with GraphQL names as keys
+    (``from``, ``in``), lists item by item, scalars as they are."""
     if isinstance(value, list):
-        return [_as_dict(v) for v in value]  # type: ignore[return-value]
-    if not hasattr(value, "__strawberry_definition__"):
+        return [_plain(v) for v in value]
+    definition = get_object_definition(value)
+    if definition is None:
         return value
     found = {}
-    for f in value.__strawberry_definition__.fields:
+    for f in definition.fields:
         item = getattr(value, f.python_name)
         if item is not None:
-            found[f.graphql_name or f.python_name] = _as_dict(item)
+            found[f.graphql_name or f.python_name] = _plain(item)
     return found
 
 

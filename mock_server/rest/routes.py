@@ -26,7 +26,7 @@ from mock_server.rest.context import Ctx
 from mock_server.rest.handlers import handler_for
 from mock_server.rest.render import render
 from mock_server.unit import change
-from mock_server.webhooks.events import Change
+from mock_server.webhooks.events import Action, Change
 
 __all__ = ["endpoint", "handler_for", "rest_routes"]
 
@@ -74,7 +74,8 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             if record is not None and ctx.meta.get("deleted"):
                 unit.changes.append(Change(record.resource, record.id, "delete", snapshot=record))
             elif record is not None and op.action in ("create", "update"):
-                unit.changes.append(Change(record.resource, record.id, op.action))
+                action: Action = "create" if op.action == "create" else "update"
+                unit.changes.append(Change(record.resource, record.id, action))
             if ctx.warnings:
                 # Rules the server checks beyond the schema can warn too (a vendor contradiction).
                 request.state.violations = [

@@ -45,7 +45,7 @@ MAX_RETRY_S = 300.0
 
 def retry_after(failed_attempts: int) -> float:
     """Seconds (on the tenant's clock) before the next attempt, after ``failed_attempts`` (>= 1)."""
-    return min(FIRST_RETRY_S * 2 ** (failed_attempts - 1), MAX_RETRY_S)
+    return min(FIRST_RETRY_S * 2.0 ** (failed_attempts - 1), MAX_RETRY_S)
 
 
 def current_round(delivery: Delivery) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ _NOT_SOURCE = shutil.ignore_patterns(
     "__pycache__",
     ".pytest_cache",
     ".ruff_cache",
+    ".mypy_cache",
     ".hypothesis",
 )
 
@@ -187,6 +188,8 @@ def test_wheel_installed_outside_the_checkout_serves_the_demo_pack(tmp_path: Pat
     for data in [*ROOT.glob("fixtures/*/*.yaml"), *ROOT.glob("contracts/schemas/*.json")]:
         inside = data.relative_to(ROOT).as_posix().replace("fixtures/", "mock_server/packs/", 1)
         assert inside in names
+    # The PEP 561 markers, so type checkers read the installed packages' annotations.
+    assert {"contracts/py.typed", "mock_server/py.typed"} <= names
 
 
 def _source_packages() -> set[str]:
