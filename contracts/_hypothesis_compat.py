@@ -59,12 +59,15 @@ class _ManyWithMore(conjecture_utils.many):
 
     def more(self) -> bool:
         """Should I draw another element? (The protocol before 6.170.10.)"""
+        # Typed as Any: ``__enter__``/``__iter__`` exist only from 6.170.10, and mypy reads the
+        # installed Hypothesis, which may be older (this method is then never called).
+        new_many: Any = self
         if self._steps is None:
-            self.__enter__()
-            self._steps = iter(self)
+            new_many.__enter__()
+            self._steps = iter(new_many)
         # The iterator yields None per element, so a sentinel tells the end apart.
         if next(self._steps, _END) is _END:
-            self.__exit__(None, None, None)
+            new_many.__exit__(None, None, None)
             return False
         return True
 
