@@ -29,3 +29,24 @@ def dumps(value: Any) -> str:
         return orjson.dumps(value).decode()
     except TypeError:
         return json.dumps(value, separators=(",", ":"))
+
+
+# Every digit to "0", everything else to " ": a run of 19 digits becomes a run of 19 zeros, which
+# ``in`` finds at C speed (a regular expression took ten times as long as orjson's parse).
+_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_RUN = b"0" * 19
+
+
+def loads(text: str | bytes) -> Any:
+    """The value of JSON ``text`` written by :func:`dumps` (or any JSON).
+
+    orjson reads an integer wider than 64 bits as a float, so text holding a run of 19 or more
+    digits (the only place such an integer can be) goes through the standard library.
+    """
+    raw = text.encode() if isinstance(text, str) else text
+    if _LONG_RUN in raw.translate(_DIGITS):
+        return json.loads(raw)
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:  # NaN or Infinity, which only the standard library writes
+        return json.loads(raw)

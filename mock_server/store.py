@@ -23,7 +23,6 @@ All access holds one lock: the GraphQL executor, the clock and the delivery work
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import threading
@@ -34,7 +33,7 @@ from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, overload
 
-from mock_server.json_text import dumps
+from mock_server.json_text import dumps, loads
 
 _SCHEMA_VERSION = 7
 _SCHEMA = """
@@ -770,7 +769,7 @@ class Store:
         with self._lock:
             cursor = self.db.execute(
                 "INSERT INTO jobs (tenant, due, kind, payload) VALUES (?, ?, ?, ?)",
-                (tenant, due, kind, json.dumps(payload)),
+                (tenant, due, kind, dumps(payload)),
             )
             return int(cursor.lastrowid or 0)
 
@@ -820,9 +819,9 @@ class Store:
                     delivery.resource,
                     delivery.record_id,
                     delivery.target,
-                    json.dumps(delivery.body),
+                    dumps(delivery.body),
                     delivery.state,
-                    json.dumps(delivery.attempts),
+                    dumps(delivery.attempts),
                     delivery.due,
                     delivery.created_at,
                 ),
@@ -835,7 +834,7 @@ class Store:
         with self._lock:
             self.db.execute(
                 "UPDATE deliveries SET state = ?, attempts = ?, due = ? WHERE id = ?",
-                (delivery.state, json.dumps(delivery.attempts), delivery.due, delivery.id),
+                (delivery.state, dumps(delivery.attempts), delivery.due, delivery.id),
             )
 
     def delivery(self, delivery_id: int) -> Delivery | None:
@@ -983,13 +982,13 @@ class Store:
 
 
 def _job(row: Any) -> Job:
-    return Job(row[0], row[1], row[2], row[3], json.loads(row[4]))
+    return Job(row[0], row[1], row[2], row[3], loads(row[4]))
 
 
 def _delivery(row: Any) -> Delivery:
     values = list(row)
-    values[9] = json.loads(values[9])  # body
-    values[11] = json.loads(values[11])  # attempts
+    values[9] = loads(values[9])  # body
+    values[11] = loads(values[11])  # attempts
     return Delivery(*values)
 
 
@@ -1056,12 +1055,11 @@ def _token(row: tuple[Any, ...]) -> Token:
 
 def _record(resource: str, row: tuple[Any, ...]) -> Record:
     record_id, parent_id, attributes, relationships, created_at, updated_at = row
-    # json, not orjson: orjson reads an integer wider than 64 bits as a float.
     return Record(
         resource,
         record_id,
-        json.loads(attributes),
-        json.loads(relationships),
+        loads(attributes),
+        loads(relationships),
         parent_id,
         created_at,
         updated_at,
