@@ -10,11 +10,12 @@ the five of https://documentation.claruswms.com/knowledgebase/integrations/valid
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from contracts import operations
 from contracts.graphql_spec import spec
-from mock_server.rest.render import shape
+from mock_server.rest.render import Shaper, shaper
 from mock_server.store import Record, Store
 
 
@@ -29,18 +30,26 @@ def _attributes_schema(resource: str) -> dict[str, Any] | None:
     return None
 
 
+@cache
+def _shapers(resource: str) -> tuple[Shaper | None, Shaper | None]:
+    """The record's and its lines' shapers, made once per resource (a shaper is compiled per
+    schema object, so the schemas built here must be built once too)."""
+    schema = _attributes_schema(resource)
+    if schema is None:
+        return None, None
+    changes = schema["properties"].get("lines_changes", {})
+    lines_schema = (changes.get("items") or {}).get("properties", {}).get("attributes")
+    schema = {
+        **schema,
+        "properties": {k: v for k, v in schema["properties"].items() if k != "lines_changes"},
+    }
+    return shaper(schema), shaper(lines_schema) if lines_schema else None
+
+
 def body(store: Store, tenant: str, record: Record) -> dict[str, Any]:
     """``{"data": {...}}``: the record's id, its attributes as REST shows them, and its lines."""
-    schema = _attributes_schema(record.resource)
-    lines_schema: dict[str, Any] | None = None
-    if schema is not None:
-        changes = schema["properties"].get("lines_changes", {})
-        lines_schema = (changes.get("items") or {}).get("properties", {}).get("attributes")
-        schema = {
-            **schema,
-            "properties": {k: v for k, v in schema["properties"].items() if k != "lines_changes"},
-        }
-    attributes = shape(schema, record.attributes) if schema else dict(record.attributes)
+    shape_record, shape_line = _shapers(record.resource)
+    attributes = shape_record(record.attributes) if shape_record else dict(record.attributes)
     data: dict[str, Any] = {"id": record.id, **attributes}
     root = spec().root_of(record.resource)
     for child in root.children if root else ():
@@ -48,10 +57,7 @@ def body(store: Store, tenant: str, record: Record) -> dict[str, Any]:
         if child_resource is None:
             continue
         data[child.name] = [
-            {
-                "id": line.id,
-                **(shape(lines_schema, line.attributes) if lines_schema else line.attributes),
-            }
+            {"id": line.id, **(shape_line(line.attributes) if shape_line else line.attributes)}
             for line in store.children(tenant, child_resource, record.id)
         ]
     return {"data": data}
