@@ -32,7 +32,9 @@ class Unit:
 def change(state: Any, tenant: str) -> Iterator[Unit]:
     """A transaction for ``tenant``: after the body, its transitions schedule floor steps and its
     changes fire automations inside the same transaction; the delivery worker is woken after the
-    commit. An exception rolls everything back."""
+    commit when a webhook call became due (an email is only recorded, and waking the worker's
+    thread costs the request a switch of the interpreter lock). An exception rolls everything
+    back."""
     store = state.store
     with store.transaction():
         mark = store.last_transition_seq()
@@ -41,8 +43,9 @@ def change(state: Any, tenant: str) -> Iterator[Unit]:
         unit.transitions = store.transitions(tenant, since=mark)
         state.floor.react(tenant, unit.transitions)
         changes = [*(_as_change(t) for t in unit.transitions), *unit.changes]
-        enqueue(store, tenant, unit.env.clock.now(), _unique(changes))
-    state.worker.wake()
+        made = enqueue(store, tenant, unit.env.clock.now(), _unique(changes))
+    if any(delivery.state == "pending" for delivery in made):
+        state.worker.wake()
 
 
 def _as_change(transition: Transition) -> Change:
