@@ -13,6 +13,7 @@ from mock_server.clock import iso
 from mock_server.errors import ApiError, json_response
 from mock_server.store import Delivery
 from mock_server.webhooks.chaos import ChaosError
+from mock_server.webhooks.payload import present
 
 if TYPE_CHECKING:
     from mock_server.app import MockState
@@ -30,7 +31,11 @@ def shown(delivery: Delivery) -> dict[str, Any]:
         "record_id": delivery.record_id,
     }
     if delivery.channel == "email":
-        found.update(to=delivery.target, state=delivery.state, body=delivery.body)
+        found.update(
+            to=delivery.target,
+            state=delivery.state,
+            body=present(delivery.resource, delivery.body),
+        )
         return found
     found.update(
         url=delivery.target,
@@ -56,7 +61,7 @@ async def deliveries(request: Request) -> Response:
 async def delivery(request: Request) -> Response:
     """GET /__mock/webhooks/deliveries/{id}: one delivery with its body."""
     found = _delivery(request)
-    return json_response({"data": {**shown(found), "body": found.body}})
+    return json_response({"data": {**shown(found), "body": present(found.resource, found.body)}})
 
 
 async def redeliver(request: Request) -> Response:

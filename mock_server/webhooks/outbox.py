@@ -1,7 +1,8 @@
 """Changes in, outbox rows out: the enabled automations whose conditions hold on the record.
 
 Called inside the store transaction that made the changes, so a change and its deliveries commit
-together, or neither does. A webhook action becomes a pending delivery due at once (the first
+together, or neither does. The outbox keeps the record as stored (:func:`~mock_server.webhooks.payload.kept`); the body
+sent is shaped from it when read. A webhook action becomes a pending delivery due at once (the first
 attempt is made as soon as the change commits, whatever the clock); an email action becomes a
 recorded row in the outbox (nothing is sent).
 """
@@ -15,7 +16,7 @@ from mock_server.domain.goods_in import LINES as RECEIPT_LINES
 from mock_server.domain.integrations import ACTIONS, AUTOMATIONS, CONDITIONS, PARAMETERS
 from mock_server.store import Delivery, Record, Store
 from mock_server.webhooks.events import Change, fired
-from mock_server.webhooks.payload import body, holds
+from mock_server.webhooks.payload import holds, kept, present
 
 
 def enqueue(store: Store, tenant: str, now: float, changes: Iterable[Change]) -> list[Delivery]:
@@ -29,19 +30,23 @@ def enqueue(store: Store, tenant: str, now: float, changes: Iterable[Change]) ->
             automations = store.find(
                 tenant, AUTOMATIONS, resource_name=source.resource_name, event=source.event
             )
+            stored: dict[str, Any] | None = None
             payload: dict[str, Any] | None = None
             for automation in automations:
                 if not automation.attributes.get("enabled"):
                     continue
-                payload = payload or body(store, tenant, record)
-                if not conditions_hold(store, tenant, automation, payload):
-                    continue
-                made += _deliveries(store, tenant, now, automation, source.event, record, payload)
+                stored = stored or kept(store, tenant, record)
+                conditions = store.children(tenant, CONDITIONS, automation.id)
+                if conditions:
+                    payload = payload or present(record.resource, stored)
+                    if not _hold(conditions, payload):
+                        continue
+                made += _deliveries(store, tenant, now, automation, source.event, record, stored)
     return made
 
 
-def conditions_hold(store: Store, tenant: str, automation: Record, payload: Any) -> bool:
-    """Whether every condition of the automation holds on the payload (all must, says the vendor:
+def _hold(conditions: list[Record], payload: Any) -> bool:
+    """Whether every condition holds on the payload (all must, says the vendor:
     https://documentation.claruswms.com/api-reference/core-resources/automation)."""
     return all(
         holds(
@@ -50,7 +55,7 @@ def conditions_hold(store: Store, tenant: str, automation: Record, payload: Any)
             str(c.attributes.get("operator", "")),
             str(c.attributes.get("value", "")),
         )
-        for c in store.children(tenant, CONDITIONS, automation.id)
+        for c in conditions
     )
 
 

@@ -46,21 +46,50 @@ def _shapers(resource: str) -> tuple[Shaper | None, Shaper | None]:
     return shaper(schema), shaper(lines_schema) if lines_schema else None
 
 
-def body(store: Store, tenant: str, record: Record) -> dict[str, Any]:
-    """``{"data": {...}}``: the record's id, its attributes as REST shows them, and its lines."""
-    shape_record, shape_line = _shapers(record.resource)
-    attributes = shape_record(record.attributes) if shape_record else dict(record.attributes)
-    data: dict[str, Any] = {"id": record.id, **attributes}
+def kept(store: Store, tenant: str, record: Record) -> dict[str, Any]:
+    """What the outbox keeps of a change: ``{"data": {"id", <stored attributes>, "lines": [...]}}``.
+
+    :func:`present` turns it into the body sent. Kept unshaped because the shaped body of a
+    20-line order is 19 KB of mostly nulls against 3.5 KB stored, and shaping is a pure function of
+    the schemas, so doing it when the body is sent gives the same bytes.
+    """
+    data: dict[str, Any] = {"id": record.id, **record.attributes}
     root = spec().root_of(record.resource)
     for child in root.children if root else ():
         child_resource = spec().roots[child.root].resource
         if child_resource is None:
             continue
         data[child.name] = [
-            {"id": line.id, **(shape_line(line.attributes) if shape_line else line.attributes)}
+            {"id": line.id, **line.attributes}
             for line in store.children(tenant, child_resource, record.id)
         ]
     return {"data": data}
+
+
+def present(resource: str, kept_body: dict[str, Any]) -> dict[str, Any]:
+    """The body a webhook carries, from what :func:`kept` stored for a record of ``resource``:
+    the id, every attribute REST shows (null where unset) and the lines, shaped the same way."""
+    shape_record, shape_line = _shapers(resource)
+    data = kept_body.get("data", {})
+    root = spec().root_of(resource)
+    children = [child.name for child in root.children] if root else []
+    attributes = {k: v for k, v in data.items() if k != "id" and k not in children}
+    found: dict[str, Any] = {
+        "id": data.get("id"),
+        **(shape_record(attributes) if shape_record else attributes),
+    }
+    for name in children:
+        if name in data:
+            found[name] = [
+                {"id": line.get("id"), **(shape_line(line) if shape_line else line)}
+                for line in data[name]
+            ]
+    return {"data": found}
+
+
+def body(store: Store, tenant: str, record: Record) -> dict[str, Any]:
+    """``{"data": {...}}``: the record's id, its attributes as REST shows them, and its lines."""
+    return present(record.resource, kept(store, tenant, record))
 
 
 def headers(

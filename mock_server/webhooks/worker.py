@@ -33,7 +33,7 @@ import aiohttp
 from mock_server.clock import Clocks, iso
 from mock_server.store import Delivery, Store
 from mock_server.webhooks.chaos import Chaos
-from mock_server.webhooks.payload import headers
+from mock_server.webhooks.payload import headers, present
 
 log = logging.getLogger("clarus_mock")
 
@@ -199,7 +199,7 @@ class Worker:
             try:
                 async with client.post(
                     delivery.target,
-                    data=json.dumps(delivery.body),
+                    data=json.dumps(present(delivery.resource, delivery.body)),
                     headers=headers(
                         self.base_url,
                         delivery.tenant,
