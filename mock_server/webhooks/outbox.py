@@ -16,7 +16,7 @@ from mock_server.domain.goods_in import LINES as RECEIPT_LINES
 from mock_server.domain.integrations import ACTIONS, AUTOMATIONS, CONDITIONS, PARAMETERS
 from mock_server.store import Delivery, Record, Store
 from mock_server.webhooks.events import Change, fired
-from mock_server.webhooks.payload import holds, kept, present
+from mock_server.webhooks.payload import holds, kept, present, reads_lines
 
 
 def enqueue(store: Store, tenant: str, now: float, changes: Iterable[Change]) -> list[Delivery]:
@@ -31,14 +31,17 @@ def enqueue(store: Store, tenant: str, now: float, changes: Iterable[Change]) ->
                 tenant, AUTOMATIONS, resource_name=source.resource_name, event=source.event
             )
             stored: dict[str, Any] | None = None
-            payload: dict[str, Any] | None = None
             for automation in automations:
                 if not automation.attributes.get("enabled"):
                     continue
                 stored = stored or kept(store, tenant, record)
                 conditions = store.children(tenant, CONDITIONS, automation.id)
                 if conditions:
-                    payload = payload or present(record.resource, stored)
+                    paths = [str(c.attributes.get("source_path", "")) for c in conditions]
+                    if reads_lines(record.resource, paths):
+                        payload = present(record.resource, stored)
+                    else:  # the header is all they read: shaping 20 lines would be wasted
+                        payload = present(record.resource, stored, lines=False)
                     if not _hold(conditions, payload):
                         continue
                 made += _deliveries(store, tenant, now, automation, source.event, record, stored)

@@ -66,9 +66,10 @@ def kept(store: Store, tenant: str, record: Record) -> dict[str, Any]:
     return {"data": data}
 
 
-def present(resource: str, kept_body: dict[str, Any]) -> dict[str, Any]:
+def present(resource: str, kept_body: dict[str, Any], lines: bool = True) -> dict[str, Any]:
     """The body a webhook carries, from what :func:`kept` stored for a record of ``resource``:
-    the id, every attribute REST shows (null where unset) and the lines, shaped the same way."""
+    the id, every attribute REST shows (null where unset) and the lines, shaped the same way
+    (left out when not ``lines``: conditions that read only the header need not shape them)."""
     shape_record, shape_line = _shapers(resource)
     data = kept_body.get("data", {})
     root = spec().root_of(resource)
@@ -78,7 +79,7 @@ def present(resource: str, kept_body: dict[str, Any]) -> dict[str, Any]:
         "id": data.get("id"),
         **(shape_record(attributes) if shape_record else attributes),
     }
-    for name in children:
+    for name in children if lines else ():
         if name in data:
             found[name] = [
                 {"id": line.get("id"), **(shape_line(line) if shape_line else line)}
@@ -181,3 +182,10 @@ def _number(text: str) -> float | None:
         return float(text)
     except ValueError:
         return None
+
+
+def reads_lines(resource: str, source_paths: list[str]) -> bool:
+    """Whether any ``source_path`` (``data.lines.0.product_id``) reaches into a record's lines."""
+    root = spec().root_of(resource)
+    children = {child.name for child in root.children} if root else set()
+    return any(path.split(".")[1:2] and path.split(".")[1] in children for path in source_paths)

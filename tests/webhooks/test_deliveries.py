@@ -84,6 +84,32 @@ def test_conditions_must_all_hold(server: Api, httpserver: HTTPServer) -> None:
     assert len(deliveries(server)) == 1
 
 
+def test_a_condition_may_read_the_lines(server: Api, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    first_line_product_2 = [
+        {
+            "condition_code": "product",
+            "source_path": "data.lines.0.product_id",
+            "operator": "eq",
+            "value": "2",
+        }
+    ]
+    server.call(
+        "POST",
+        "/api/automations",
+        automation(httpserver.url_for("/hook"), conditions=first_line_product_2),
+    )
+    for reference, product in (("SO-P1", 1), ("SO-P2", 2)):
+        line = {"type": "ADD", "attributes": {"product_id": product, "order_quantity": 1}}
+        server.call("POST", "/api/goods_outs", order(reference=reference, lines_changes=[line]))
+    [call] = received(httpserver)
+    sent = json.loads(call.data)["data"]
+    assert sent["reference"] == "SO-P2"
+    # Lines go out shaped like the header: every attribute, null where unset.
+    assert sent["lines"][0]["product_id"] == 2
+    assert "dispatch_quantity" in sent["lines"][0]
+
+
 def test_a_disabled_automation_and_another_event_do_not_fire(
     server: Api, httpserver: HTTPServer
 ) -> None:
