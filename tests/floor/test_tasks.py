@@ -185,3 +185,23 @@ def test_an_instant_clock_leaves_every_task_completed(instant: Api) -> None:
     assert read(instant, order_id)["goods_out_status"] == {"code": "COMPLETED"}
     assert statuses(tasks(instant, order_id, "PICK")) == ["COMPLETED"]
     assert statuses(tasks(instant, order_id, "DISP")) == ["COMPLETED"]
+
+
+def test_consolidated_orders_drop_their_picks_at_the_pick_lists_bay(manual: Api) -> None:
+    first, second = place(manual, "SO-TASKS-8"), place(manual, "SO-TASKS-9", product_id=2)
+    body = {"ids": [first, second], "goods_out_pick_list_attributes": {"goods_out_bay_id": 42}}
+    r = manual.call("POST", "/api/goods_out_processes/process_and_consolidate_picks", body)
+    assert r.status_code == 200, r.text
+    [pick_list] = manual.nodes(
+        "goods_out_pick_lists", "pick_tasks_count", {"pick_tasks_count": {"gteq": 1}}
+    )
+    assert pick_list == {"pick_tasks_count": 2}
+    [pick] = tasks(manual, first, "PICK")
+    assert pick["location_to_id"] == "42"
+    # The task names its drop location already: the quantity is all completing it needs.
+    complete(manual, pick["id"], confirmed_quantity=2)
+    advance(manual, "1h")
+    for order_id in (first, second):
+        assert read(manual, order_id)["goods_out_status"] == {"code": "COMPLETED"}
+        [disp] = tasks(manual, order_id, "DISP")
+        assert (disp["status"], disp["location_from_id"]) == ("COMPLETED", "42")
