@@ -20,8 +20,8 @@ from typing import Any
 
 from mock_server.clock import Clocks, parse_duration
 from mock_server.domain import floor as steps
-from mock_server.domain.goods_in import RECEIPTS, RECEIVED
-from mock_server.domain.goods_outs import ALLOCATED, ORDERS, PENDING
+from mock_server.domain.goods_in import RECEIPTS, RECEIVED, TASKS
+from mock_server.domain.goods_outs import ALLOCATED, ORDERS, PART_ALLOCATED, PENDING, PICK
 from mock_server.store import Job, Store, Transition
 
 log = logging.getLogger("clarus_mock")
@@ -37,6 +37,13 @@ _CAUSES = {
     (ORDERS, PENDING): steps.ALLOCATE,
     (ORDERS, ALLOCATED): steps.PICKING,
     (RECEIPTS, RECEIVED): steps.RECEIVE,
+}
+# (resource, status left, status reached) -> the step that follows. An order the integrator
+# processed before the floor allocated it is picked after the pick duration (one processed while
+# ALLOCATED has its pick step due already; the floor's own processing picks in the same step).
+_MOVES = {
+    (ORDERS, PENDING, PICK): steps.PICKING,
+    (ORDERS, PART_ALLOCATED, PICK): steps.PICKING,
 }
 # The fixture pack's names for the durations (pack.yaml `floor:`), and the defaults of the demo pack.
 PACK_KEYS = {
@@ -69,12 +76,18 @@ class Floor:
 
     def react(self, tenant: str, transitions: list[Transition]) -> None:
         """Schedule the steps these status changes call for: an order that becomes PENDING is
-        allocated, one that becomes ALLOCATED is picked, a receipt that is received has its tasks
+        allocated, one that becomes ALLOCATED (or is processed by the integrator) is picked, an
+        order that gets its DISP task is dispatched, a receipt that is received has its tasks
         completed, each after the pack's duration."""
         for t in transitions:
-            step = _CAUSES.get((t.resource, t.to))
+            step = _CAUSES.get((t.resource, t.to)) or _MOVES.get((t.resource, t.from_, t.to))
             if step is not None:
                 self.schedule(tenant, self.durations[step], step, {"id": t.id})
+            elif t.resource == TASKS and t.from_ is None:
+                order_id = steps.starts_dispatch(self.store.get(tenant, TASKS, t.id))
+                if order_id is not None:
+                    after = self.durations[steps.DISPATCH]
+                    self.schedule(tenant, after, steps.DISPATCH, {"id": order_id})
 
     def follow(self, tenant: str, follow_ups: list[tuple[str, int]]) -> None:
         """Schedule the steps a step made due (a picked order is dispatched)."""

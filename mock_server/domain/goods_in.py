@@ -29,7 +29,46 @@ TASK_AVAILABLE, TASK_ALLOCATED, TASK_COMPLETED = status_codes(
     TASKS, "status", "AVAILABLE", "ALLOCATED", "COMPLETED"
 )
 (RCV,) = status_codes(TASKS, "task_type_code", "RCV")
+STANDARD = "standard"  # the subtype of every task but DISP ones (the task pages' response sample)
 _CHANGES = "/data/attributes/lines_changes"
+# Every field a task has when it is made, as the task pages' response sample lists them (plus the
+# links the mock keeps: product, account, warehouse, locations, storage units, user).
+_NEW_TASK: dict[str, Any] = {
+    "subtype": STANDARD,
+    "priority": 0,
+    "notes": None,
+    "product_id": None,
+    "account_id": None,
+    "warehouse_id": None,
+    "start_quantity": None,
+    "confirmed_quantity": None,
+    "location_from_id": None,
+    "location_to_id": None,
+    "storage_unit_to_id": None,
+    "user_id": None,
+    "assigned_at": None,
+    "start_at": None,
+    "completed_at": None,
+    "last_accessed_at": None,
+}
+
+
+def create_task(env: Env, task_type_code: str, **fields: Any) -> Record:
+    """A new AVAILABLE task of ``task_type_code``, made now: ``fields`` over the defaults above.
+
+    Every task the domain makes comes from here (RCV on receive, PICK on pick processing, DISP once
+    an order is picked, REPLEN on replenishment), so each starts with the same fields and its
+    creation is recorded as a transition (https://documentation.claruswms.com/api-reference/tasks/update-or-complete-a-task
+    shows the fields).
+    """
+    attributes = {
+        **_NEW_TASK,
+        **fields,
+        "status": TASK_AVAILABLE,
+        "task_type_code": task_type_code,
+        "created_at": env.clock.iso(),
+    }
+    return create_in_status(env, TASKS, attributes)
 
 
 def lines(env: Env, receipt_id: int) -> list[Record]:
@@ -185,7 +224,7 @@ def receive(env: Env, receipt_id: int) -> WithLines:
         )
     bay = _goods_in_bay(env, receipt.attributes["warehouse_id"])
     for line in receipt_lines:
-        create_in_status(env, TASKS, _receive_task(env, receipt, line, bay))
+        _receive_task(env, receipt, line, bay)
     transition(env, receipt, RECEIVED)
     return WithLines(receipt, receipt_lines)
 
@@ -210,31 +249,19 @@ def _goods_in_bay(env: Env, warehouse_id: int) -> int | None:
     return None
 
 
-def _receive_task(env: Env, receipt: Record, line: Record, bay: int | None) -> dict[str, Any]:
-    return {
-        "status": TASK_AVAILABLE,
-        "subtype": "standard",
-        "task_type_code": RCV,
-        "priority": 0,
-        "notes": None,
-        "goods_in_receipt_id": receipt.id,
-        "goods_in_receipt_line_id": line.id,
-        "product_id": line.attributes["product_id"],
-        "product_storage_unit_id": line.attributes.get("product_storage_unit_id"),
-        "account_id": receipt.attributes["account_id"],
-        "warehouse_id": receipt.attributes["warehouse_id"],
-        "start_quantity": line.attributes["expected_quantity"],
-        "confirmed_quantity": None,
-        "location_from_id": bay,
-        "location_to_id": None,
-        "storage_unit_to_id": None,
-        "user_id": None,
-        "created_at": env.clock.iso(),
-        "assigned_at": None,
-        "start_at": None,
-        "completed_at": None,
-        "last_accessed_at": None,
-    }
+def _receive_task(env: Env, receipt: Record, line: Record, bay: int | None) -> Record:
+    return create_task(
+        env,
+        RCV,
+        goods_in_receipt_id=receipt.id,
+        goods_in_receipt_line_id=line.id,
+        product_id=line.attributes["product_id"],
+        product_storage_unit_id=line.attributes.get("product_storage_unit_id"),
+        account_id=receipt.attributes["account_id"],
+        warehouse_id=receipt.attributes["warehouse_id"],
+        start_quantity=line.attributes["expected_quantity"],
+        location_from_id=bay,
+    )
 
 
 def revert(env: Env, receipt_id: int) -> WithLines:

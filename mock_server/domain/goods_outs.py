@@ -16,6 +16,7 @@ from mock_server.domain import records
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable
 from mock_server.domain.facts import status_ids
+from mock_server.domain.goods_in import TASK_COMPLETED, TASKS
 from mock_server.domain.records import WithLines
 from mock_server.domain.references import check_references
 from mock_server.domain.stock import release_order
@@ -174,7 +175,8 @@ def cancel(env: Env, order_id: int) -> Cancelled:
     """Cancel per the vendor's table: delete, cancel, or refuse.
 
     https://documentation.claruswms.com/api-reference/goods-out:-orders/cancel-a-goods-out-order:
-    DRAFT or PENDING is deleted; an allocated or picking order is CANCELLED and its stock given back;
+    DRAFT or PENDING is deleted; an allocated or picking order is CANCELLED, its stock given back
+    and its open PICK and DISP tasks removed;
     a COMPLETED (dispatched) or CANCELLED one is refused (Unprocessable ``invalid_state``).
     Raises NotFound for an unknown order.
     """
@@ -190,6 +192,11 @@ def cancel(env: Env, order_id: int) -> Cancelled:
         word = "dispatched" if current == COMPLETED else "cancelled"
         raise Unprocessable("", "invalid_state", f"order {order.id} is already {word}")
     release_order(env, order.id)
+    # "Outstanding picks cancelled": tasks have no cancelled status, so the open PICK and DISP
+    # tasks go (as a reverted receipt's open receive tasks do); completed ones stay as history.
+    for task in env.store.find(env.tenant, TASKS, goods_out_id=order.id):
+        if task.attributes.get("status") != TASK_COMPLETED:
+            env.store.delete(env.tenant, TASKS, task.id)
     for line in order_lines:
         line.attributes["allocated_quantity"] = 0
         env.store.save(env.tenant, line)

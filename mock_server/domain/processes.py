@@ -3,8 +3,9 @@
 Pick processing is all or nothing: every order is checked (vendor errors 36, 37, 59, 318) and every
 line allocated (39) before the caller's transaction commits, so a refused request changes nothing.
 The vendor queues the work and reports it through GraphQL ``pick_processing_requests``; the mock does
-it at once, so each request record reads ``completed``. Pick tasks are not created here (tasks are the
-floor's part of the model).
+it at once, so each request record reads ``completed``. Each stock allocation of a processed order gets
+an AVAILABLE PICK task on the order's pick list (``picking.add_pick_tasks``), whoever processed it:
+the integrator through REST or the floor.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from mock_server.domain import records, stock
+from mock_server.domain import picking, records, stock
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable, VendorError
 from mock_server.domain.facts import status_codes, vendor_errors
-from mock_server.domain.goods_in import TASK_AVAILABLE, TASKS
+from mock_server.domain.goods_in import create_task
 from mock_server.domain.goods_outs import (
     ALLOCATED,
     LINES,
@@ -190,7 +191,9 @@ def process_picks_async(env: Env, ids: list[int]) -> Processing:
     references, pick_lists = [], []
     for index, order in orders:
         _allocate_order(env, index, order)
-        pick_lists.append(_pick_list(env, [order], {}))
+        pick_list = _pick_list(env, [order], {})
+        picking.add_pick_tasks(env, order, pick_list)
+        pick_lists.append(pick_list)
         references.append(_record_request(env, [order]))
     return Processing(references, pick_lists)
 
@@ -205,12 +208,13 @@ def _check_bay(env: Env, bay_id: int | None) -> None:
         )
     kind = env.store.get(env.tenant, "location_types", bay.attributes.get("location_type_id") or 0)
     code = kind.attributes.get("code") if kind else None
-    if code != "GOBAY":
+    if code != picking.GOODS_OUT_BAY:
         raise Unprocessable(
             _BAY,
             "unsuitable_reference",
-            f"location {bay_id} is of location type {code}, not GOBAY",
-            hint="use a goods-out bay: a location whose location type code is GOBAY",
+            f"location {bay_id} is of location type {code}, not {picking.GOODS_OUT_BAY}",
+            hint="use a goods-out bay: a location whose location type code is "
+            f"{picking.GOODS_OUT_BAY}",
         )
 
 
@@ -246,6 +250,8 @@ def process_and_consolidate_picks(
         _allocate_order(env, index, order)
     plain_orders = [order for _, order in orders]
     pick_list = _pick_list(env, plain_orders, settings)
+    for order in plain_orders:
+        picking.add_pick_tasks(env, order, pick_list)
     return Processing([_record_request(env, plain_orders)], [pick_list])
 
 
@@ -352,20 +358,14 @@ def trigger_replenishment(
     source = _replenishment_source(env, product_id, account_id, pickface)
     if source is None:
         return []
-    task = create_in_status(
+    task = create_task(
         env,
-        TASKS,
-        {
-            "status": TASK_AVAILABLE,
-            "task_type_code": REPLEN,
-            "subtype": "standard",
-            "product_id": product_id,
-            "account_id": account_id,
-            "warehouse_id": pickface.attributes.get("warehouse_id"),
-            "location_from_id": source.attributes["location_id"],
-            "location_to_id": pickface.id,
-            "start_quantity": stock.tidy(stock.free(source)),
-            "created_at": env.clock.iso(),
-        },
+        REPLEN,
+        product_id=product_id,
+        account_id=account_id,
+        warehouse_id=pickface.attributes.get("warehouse_id"),
+        location_from_id=source.attributes["location_id"],
+        location_to_id=pickface.id,
+        start_quantity=stock.tidy(stock.free(source)),
     )
     return [task]

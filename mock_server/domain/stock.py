@@ -9,6 +9,7 @@ what the order took.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from mock_server.domain import records
@@ -91,27 +92,33 @@ def release_order(env: Env, goods_out_id: int) -> None:
         env.store.delete(env.tenant, ALLOCATIONS, allocation.id)
 
 
-def dispatch_order(env: Env, order: Record) -> None:
-    """The order's allocated stock leaves the warehouse: each allocation comes off its stock
-    record's ``quantity`` and ``allocated_quantity`` (a record left with nothing stays, at 0), and
-    a DISP transaction records the movement."""
+def dispatch_order(env: Env, order: Record, picked: Mapping[int, float]) -> None:
+    """The order's picked stock leaves the warehouse and its allocations end.
+
+    ``picked`` is what was picked of each allocation (by allocation id; none when absent, never
+    more than the allocation). That much comes off the stock record's ``quantity`` (a record left
+    with nothing stays, at 0) and a DISP transaction records the movement; the whole allocation
+    comes off its ``allocated_quantity``, so what was allocated and not picked is free again.
+    """
     for allocation in env.store.find(env.tenant, ALLOCATIONS, goods_out_id=order.id):
         quantity = float(allocation.attributes["quantity"])
+        leaving = min(quantity, max(0.0, float(picked.get(allocation.id, 0.0))))
         stock = env.store.get(env.tenant, STOCKS, allocation.attributes["stock_id"])
         if stock is not None:
             stock.attributes["quantity"] = tidy(
-                max(0.0, float(stock.attributes["quantity"]) - quantity)
+                max(0.0, float(stock.attributes["quantity"]) - leaving)
             )
             stock.attributes["allocated_quantity"] = tidy(max(0.0, allocated(stock) - quantity))
             env.store.save(env.tenant, stock)
-            ledger(
-                env,
-                "DISP",
-                stock,
-                quantity,
-                goods_out_id=order.id,
-                location_from_id=stock.attributes.get("location_id"),
-            )
+            if leaving > 0:
+                ledger(
+                    env,
+                    "DISP",
+                    stock,
+                    leaving,
+                    goods_out_id=order.id,
+                    location_from_id=stock.attributes.get("location_id"),
+                )
         env.store.delete(env.tenant, ALLOCATIONS, allocation.id)
 
 

@@ -1,14 +1,16 @@
 """Tasks: update or complete by type, complete in bulk, allocate to users, export RCV confirmations.
 
 The minimum attributes to complete each task type are the table of the vendor's task update page. Completing an RCV task
-creates stock (``goods_in.complete_receive_task``); other types are only marked COMPLETED here.
+creates stock (``goods_in.complete_receive_task``); completing an order's PICK or DISP task moves the
+order on (``picking.task_completed``: its lines picked, its DISP task made, the order dispatched);
+other types are only marked COMPLETED here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain import goods_in, records
+from mock_server.domain import goods_in, picking, records
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable
 from mock_server.domain.facts import status_codes
@@ -16,12 +18,15 @@ from mock_server.domain.goods_in import RCV, TASKS
 from mock_server.domain.goods_in import TASK_ALLOCATED as ALLOCATED
 from mock_server.domain.goods_in import TASK_AVAILABLE as AVAILABLE
 from mock_server.domain.goods_in import TASK_COMPLETED as COMPLETED
+from mock_server.domain.picking import DISP_TASK as DISP
+from mock_server.domain.picking import PICK_TASK as PICK
+from mock_server.domain.picking import SHIPMENT
 from mock_server.domain.references import check_references
 from mock_server.domain.transitions import transition
 from mock_server.store import Record
 
-PICK, DISP, PWAY, TRAN, REPLEN, LOAD, CONV = status_codes(
-    TASKS, "task_type_code", "PICK", "DISP", "PWAY", "TRAN", "REPLEN", "LOAD", "CONV"
+PWAY, TRAN, REPLEN, LOAD, CONV = status_codes(
+    TASKS, "task_type_code", "PWAY", "TRAN", "REPLEN", "LOAD", "CONV"
 )
 # What completing each type needs (the task update page's table).
 _MINIMUM: dict[str, tuple[str, ...]] = {
@@ -99,9 +104,12 @@ def _complete(env: Env, task: Record, attributes: dict[str, Any], pointer: str) 
         values.update({field: merged[field] for field in minimum})
         goods_in.complete_receive_task(env, task, values)
         return
+    if kind == PICK:
+        picking.check_confirmed(task, merged, pointer)
     now = env.clock.iso()
     task.attributes.update(values, completed_at=now, last_accessed_at=now)
     transition(env, task, COMPLETED)
+    picking.task_completed(env, task)
 
 
 def _check_completable(task: Record, kind: str) -> None:
@@ -112,11 +120,11 @@ def _check_completable(task: Record, kind: str) -> None:
             f"task {task.id} is a LOAD task; it cannot be completed here",
             hint="use POST /api/load_tasks/{id}/load_storage_unit",
         )
-    if kind == DISP and task.attributes.get("subtype") != "SHIPMENT":
+    if kind == DISP and task.attributes.get("subtype") != SHIPMENT:
         raise Unprocessable(
             "",
             "invalid",
-            f"task {task.id} is a {task.attributes.get('subtype')} DISP task; only SHIPMENT "
+            f"task {task.id} is a {task.attributes.get('subtype')} DISP task; only {SHIPMENT} "
             "DISP tasks complete here",
             hint="LOAD-subtype DISP tasks complete when their load is dispatched",
         )

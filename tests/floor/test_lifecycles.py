@@ -68,13 +68,17 @@ def test_a_manual_clock_moves_an_order_only_when_advanced(manual: Api) -> None:
     assert read(manual, order_id)["lines"][0]["allocated_quantity"] == 2
 
     picked = advance(manual, "2m")
-    assert sorted((t["resource"], t["to"]) for t in picked) == [
-        ("goods_outs", "PICK"),
-        ("pick_processing_requests", "completed"),
+    # Processed (a PICK task made), picked (the task completed), a DISP task waiting.
+    assert sorted((t["resource"], t["from"] or "", t["to"]) for t in picked) == [
+        ("goods_outs", "ALLOCATED", "PICK"),
+        ("pick_processing_requests", "", "completed"),
+        ("tasks", "", "AVAILABLE"),
+        ("tasks", "", "AVAILABLE"),
+        ("tasks", "AVAILABLE", "COMPLETED"),
     ]
     assert read(manual, order_id)["lines"][0]["pick_quantity"] == 2
 
-    [done] = advance(manual, "3m")
+    [done] = [t for t in advance(manual, "3m") if t["resource"] == "goods_outs"]
     assert (done["to"], done["at"]) == ("COMPLETED", "2026-12-01T09:05:30Z")
     final = read(manual, order_id)
     assert final["actual_date_of_dispatch"] == "2026-12-01T09:05:30Z"

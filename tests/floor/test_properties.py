@@ -8,7 +8,12 @@ clock. After every step:
 - every recorded transition is one the schemas allow;
 - stock is never negative, never allocated beyond what is there, and each record's allocated
   quantity is the sum of its allocations;
-- no unit appears or disappears: stock on hand = stock at the start + received - dispatched.
+- no unit appears or disappears: stock on hand = stock at the start + received - dispatched;
+- each line's pick quantity is what its completed PICK tasks confirmed, and a dispatched or
+  cancelled order has no open task.
+
+Tasks are completed by the integrator (receive tasks received, PICK tasks picked in full, short or
+over, DISP tasks completed) as well as by the floor.
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ operations = st.one_of(
     st.tuples(st.just("release"), st.integers(0, 30)),
     st.tuples(st.just("move"), st.integers(0, 30), st.integers(1, 50)),
     st.tuples(st.just("task"), st.integers(0, 9), st.integers(0, 20)),
+    st.tuples(st.just("pick"), st.integers(0, 9), st.integers(0, 65)),
+    st.tuples(st.just("pick"), st.integers(0, 9), st.integers(0, 65)),
 )
 
 
@@ -177,13 +184,62 @@ class World:
             ]
             if open_tasks:
                 task = open_tasks[args[0] % len(open_tasks)]
-                body = {"data": {"type": "tasks", "attributes": {"confirmed_quantity": args[1]}}}
-                self.send("POST", f"/api/receive_tasks/{task.id}/receive", body)
+                self.complete(task, args[1])
+        elif kind == "pick" and self.orders:
+            # The integrator processes an order (refused unless it can be) and completes the
+            # first of its open tasks: a PICK task, or its DISP task once it is picked.
+            order_id = self.orders[args[0] % len(self.orders)]
+            self.send("POST", "/api/goods_out_processes/process_picks_async", {"ids": [order_id]})
+            open_tasks = [
+                t
+                for t in self.store.find(self.tenant, "tasks", goods_out_id=order_id)
+                if t.attributes["status"] != "COMPLETED"
+            ]
+            if open_tasks:
+                self.complete(open_tasks[0], args[1])
         elif kind == "advance":
             r = self.api.http.post(
                 "/__mock/clock/advance", json={"tenant": self.tenant, "by": args[0]}
             )
             assert r.status_code == 200, r.text
+
+    def complete(self, task: Any, quantity: int) -> None:
+        """An integrator completes a task: receives an RCV task, picks ``quantity`` (a short pick,
+        or too many, which is refused) for a PICK task, completes a DISP task."""
+        kind = task.attributes["task_type_code"]
+        if kind == "RCV":
+            body = {"data": {"type": "tasks", "attributes": {"confirmed_quantity": quantity}}}
+            self.send("POST", f"/api/receive_tasks/{task.id}/receive", body)
+            return
+        attributes: dict[str, Any] = {"status": "completed"}
+        if kind == "PICK":
+            attributes.update(confirmed_quantity=quantity, location_to_id=9)
+        self.send(
+            "PATCH", f"/api/tasks/{task.id}", {"data": {"type": "tasks", "attributes": attributes}}
+        )
+
+    def check_orders(self) -> None:
+        """Lines picked as their completed PICK tasks confirmed; a dispatched (or cancelled) order
+        has no open task, and dispatched what it picked."""
+        tasks = [t.attributes for t in self.records("tasks") if t.attributes.get("goods_out_id")]
+        for order_id in self.orders:
+            found = self.store.get(self.tenant, "goods_outs", order_id)
+            if found is None:
+                continue
+            mine = [t for t in tasks if t["goods_out_id"] == order_id]
+            if found.attributes["goods_out_status_id"] in (6, 8):
+                assert all(t["status"] == "COMPLETED" for t in mine), (found, mine)
+            for line in self.store.children(self.tenant, "goods_out_lines", order_id):
+                picked = sum(
+                    float(t["confirmed_quantity"] or 0)
+                    for t in mine
+                    if t["task_type_code"] == "PICK"
+                    and t["goods_out_line_id"] == line.id
+                    and t["status"] == "COMPLETED"
+                )
+                assert abs(float(line.attributes["pick_quantity"]) - picked) < 1e-9, line
+                if found.attributes["goods_out_status_id"] == 6:
+                    assert line.attributes["dispatch_quantity"] == line.attributes["pick_quantity"]
 
     def check(self) -> None:
         stocks = self.records("stocks")
@@ -199,6 +255,7 @@ class World:
             assert abs(allocated - allocations.get(stock.id, 0.0)) < 1e-9, (stock, allocations)
         expected = self.start + self.ledger("RCV") - self.ledger("DISP")
         assert abs(self.on_hand() - expected) < 1e-9, (self.on_hand(), expected)
+        self.check_orders()
         table = transitions()
         for t in self.store.transitions(self.tenant):
             assert table[t.resource].allows(t.from_, t.to), t
