@@ -68,8 +68,9 @@ def rate(payload: Any, seconds: float) -> tuple[float, int]:
     """Validations per second over about ``seconds``, and the violations of the last run."""
     validate("goods_outs.create", payload)  # warm the caches
     count, found = 0, 0
-    start = time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
+    # CPU time of this thread: "on one core", and steady when other work shares the machine.
+    start = time.thread_time()
+    while (elapsed := time.thread_time() - start) < seconds:
         for _ in range(200):
             found = len(validate("goods_outs.create", payload))
         count += 200

@@ -8,7 +8,11 @@ from typing import Any
 
 def to_pointer(path: Iterable[str | int]) -> str:
     """``["data", "attributes", "lines_changes", 0]`` -> ``/data/attributes/lines_changes/0``."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+    parts = list(map(str, path))
+    flat = "".join(parts)
+    if "~" in flat or "/" in flat:  # rare: escape each token (RFC 6901, section 3)
+        parts = [part.replace("~", "~0").replace("/", "~1") for part in parts]
+    return "/" + "/".join(parts) if parts else ""
 
 
 def from_pointer(pointer: str) -> list[str]:
