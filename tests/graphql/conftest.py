@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
-from tests.server.conftest import Api
+from tests.api import Api
 
 GraphQL = Api
 """The same client: the GraphQL tests read better with the name."""
@@ -18,4 +18,4 @@ GraphQL = Api
 def gql() -> Iterator[GraphQL]:
     app = create_app()
     with TestClient(app, base_url="http://testserver") as client:
-        yield GraphQL(client, app)
+        yield GraphQL(client, app.state.mock)

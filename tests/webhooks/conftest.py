@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from mock_server.app import create_app
 from mock_server.settings import Settings
-from tests.server.conftest import Api
+from tests.api import Api
 
 
 def automation(
@@ -61,7 +61,7 @@ def server() -> Iterator[Api]:
     """The demo server with its worker running, clocks in realtime."""
     app = create_app(Settings())
     with TestClient(app, base_url="http://testserver") as client:
-        yield Api(client, app)
+        yield Api(client, app.state.mock)
 
 
 @pytest.fixture
@@ -69,4 +69,4 @@ def manual() -> Iterator[Api]:
     """The demo server with every tenant's clock on manual."""
     app = create_app(Settings(clock="manual"))
     with TestClient(app, base_url="http://testserver") as client:
-        yield Api(client, app)
+        yield Api(client, app.state.mock)
