@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from contracts.graphql_spec import Filter, Root, spec
 from mock_server.app import create_app
 from mock_server.store import Record
-from tests.graphql.conftest import GraphQL
+from tests.api import GraphQL
 
 # Few letters, in both cases, with SQL wildcards and letters whose case folding is not
 # one-to-one, so filters hit, miss and nearly hit.

@@ -18,8 +18,7 @@ from graphql import (
 )
 
 from mock_server.graphql.schema import build
-from tests.api import order
-from tests.graphql.conftest import GraphQL
+from tests.api import GraphQL, order
 
 
 def product(gql: GraphQL, code: str, **attributes: Any) -> str:

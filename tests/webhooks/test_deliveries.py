@@ -9,7 +9,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.api import Api, order
-from tests.webhooks.conftest import automation, eventually
+from tests.webhooks.automations import automation, eventually
 
 
 def received(httpserver: HTTPServer, count: int = 1) -> list[Request]:

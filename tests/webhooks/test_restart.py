@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 
 from mock_server.testing import free_port
 from tests.api import order
-from tests.webhooks.conftest import automation, eventually
+from tests.webhooks.automations import automation, eventually
 
 
 @contextmanager
