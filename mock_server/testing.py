@@ -8,8 +8,12 @@ without pytest too::
         with tenant.client() as client:
             client.post("/api/products", json={...})
 
-Everything goes through HTTP (the API and ``/__mock``), so the same code drives an in-process server
-or one already running elsewhere (``Server("http://127.0.0.1:8765")``, the Docker image...).
+:func:`local_server` listens on a loopback port; :func:`in_process` reaches the app without a socket
+(Starlette's ``TestClient``), for tests of what the app does with a request only ASGI can send.
+
+Everything goes through HTTP (the API and ``/__mock``), so the same code drives a server on a loopback
+port, one already running elsewhere (``Server("http://127.0.0.1:8765")``, the Docker image...), or
+one reached without a socket (:func:`in_process`, Starlette's ``TestClient``).
 """
 
 from __future__ import annotations
@@ -79,13 +83,26 @@ def serving(app: Any, host: str = "127.0.0.1", port: int | None = None) -> Itera
 class Server:
     """A clarus-mock server reached over HTTP; ``state`` is its in-process state when local."""
 
-    def __init__(self, url: str, state: Any = None, admin_token: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        state: Any = None,
+        admin_token: str | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
         self.state = state
         headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
-        self.http = httpx.Client(
+        self.http = http or httpx.Client(
             base_url=self.url, headers=headers, timeout=30, transport=transport()
         )
+        # In process the clients share the TestClient's transport: it runs the app on the event
+        # loop its lifespan started, where a second TestClient would start another.
+        self._transport: httpx.BaseTransport | None = http._transport if http else None
+
+    def transport(self) -> httpx.BaseTransport:
+        """The transport a new client of this server uses."""
+        return self._transport or transport()
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """A ``/__mock`` request; the JSON answer, or :class:`ServerError` with the server's words."""
@@ -129,6 +146,20 @@ def local_server(settings: Any = None) -> Iterator[Server]:
             server.close()
 
 
+@contextmanager
+def in_process(settings: Any = None) -> Iterator[Server]:
+    """A server reached without a socket: ``create_app(settings)`` behind Starlette's
+    ``TestClient`` (its lifespan running, so the floor and the webhook worker too). ``url`` is
+    ``http://testserver``; ``http`` answers errors the app raises as 500s, as uvicorn would."""
+    from starlette.testclient import TestClient
+
+    from mock_server.app import create_app
+
+    app = create_app(settings)
+    with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as client:
+        yield Server(str(client.base_url), app.state.mock, http=client)
+
+
 @dataclass
 class Tenant:
     """One tenant of a server: its subdomain and OAuth client."""
@@ -162,7 +193,7 @@ class Tenant:
     def client(self, **kwargs: Any) -> httpx.Client:
         """An httpx client with the server's URL, a token and the subdomain set (and TCP_NODELAY,
         unless ``transport`` is given)."""
-        kwargs.setdefault("transport", transport())
+        kwargs.setdefault("transport", self.server.transport())
         return httpx.Client(base_url=self.server.url, headers=self.headers(), **kwargs)
 
     def query(self, text: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

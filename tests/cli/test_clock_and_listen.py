@@ -12,7 +12,7 @@ import pytest
 
 from mock_server.app import create_app
 from mock_server.cli import main
-from tests.server.conftest import _free_port, serving
+from mock_server.testing import free_port, serving
 
 
 @pytest.fixture
@@ -68,12 +68,12 @@ def test_bad_durations_and_modes_are_refused(url: str, capsys: pytest.CaptureFix
 
 def test_no_server_is_a_clear_message(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["clock", "--url", f"http://127.0.0.1:{_free_port()}"])
+        main(["clock", "--url", f"http://127.0.0.1:{free_port()}"])
     assert "no server at" in str(exit_info.value.code)
 
 
 def test_listen_prints_each_call_and_answers_200() -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mock_server.cli", "listen", "--port", str(port)],
         stdout=subprocess.PIPE,

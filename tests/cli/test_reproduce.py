@@ -18,7 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server.app import create_app
 from mock_server.cli import main
 from mock_server.settings import Settings
-from tests.server.conftest import Api, order, serving
+from mock_server.testing import serving
+from tests.api import Api, order
 
 # Breaks only rules whose verdict is settled: an unknown field and a wrong enum.
 ORDER = order(sku="TEE-1", goods_out_type="sale")
@@ -62,7 +63,7 @@ def server() -> Iterator[Server]:
     app = create_app(Settings())
     recorder = Recorder(app)
     with serving(recorder) as url, httpx.Client(base_url=url, timeout=10) as http:
-        yield Server(url, Api(http, app).token(), http, recorder)
+        yield Server(url, Api(http, app.state.mock).token(), http, recorder)
 
 
 def _reproduce_lines(

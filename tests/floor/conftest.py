@@ -9,13 +9,13 @@ from starlette.testclient import TestClient
 
 from mock_server.app import create_app
 from mock_server.settings import Settings
-from tests.server.conftest import Api
+from tests.api import Api
 
 
 def _server(clock: str) -> Iterator[Api]:
     app = create_app(Settings(clock=clock))
     with TestClient(app, base_url="http://testserver") as client:
-        yield Api(client, app)
+        yield Api(client, app.state.mock)
 
 
 @pytest.fixture

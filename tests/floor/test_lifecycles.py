@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.server.conftest import Api, order
+from tests.api import Api, order
 
 ORDER_FIELDS = (
     "id goods_out_status { code } actual_date_of_dispatch "

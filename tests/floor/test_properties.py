@@ -29,7 +29,7 @@ from starlette.testclient import TestClient
 from contracts.registry import transitions
 from mock_server.app import create_app
 from mock_server.settings import Settings
-from tests.server.conftest import Api, order
+from tests.api import Api, order
 
 PRODUCTS = (1, 2, 3)
 ACCOUNTS = (1, 2)
@@ -65,7 +65,7 @@ operations = st.one_of(
 def server() -> Iterator[Api]:
     app = create_app(Settings(clock="manual"))
     with TestClient(app, base_url="http://testserver") as client:
-        yield Api(client, app)
+        yield Api(client, app.state.mock)
 
 
 class World:
@@ -87,7 +87,7 @@ class World:
         ).json()["access_token"]
         self.headers = {"Authorization": f"Bearer {token}", "X-Clarus-Subdomain": self.tenant}
         self.orders: list[int] = []
-        self.store = api.app.state.mock.store
+        self.store = api.state.store
         self.start = self.on_hand()
 
     def send(self, method: str, path: str, body: Any = None) -> Any:

@@ -1,4 +1,4 @@
-"""GraphQL fixtures: the demo server in process, and a helper that posts a query for a tenant."""
+"""GraphQL fixtures: the demo server in process (``GraphQL``, the client, is in ``tests/api.py``)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
-from tests.server.conftest import Api
-
-GraphQL = Api
-"""The same client: the GraphQL tests read better with the name."""
+from tests.api import GraphQL
 
 
 @pytest.fixture
 def gql() -> Iterator[GraphQL]:
     app = create_app()
     with TestClient(app, base_url="http://testserver") as client:
-        yield GraphQL(client, app)
+        yield GraphQL(client, app.state.mock)

@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from contracts.graphql_spec import Filter, Root, spec
 from mock_server.app import create_app
 from mock_server.store import Record
-from tests.graphql.conftest import GraphQL
+from tests.api import GraphQL
 
 # Few letters, in both cases, with SQL wildcards and letters whose case folding is not
 # one-to-one, so filters hit, miss and nearly hit.
@@ -38,7 +38,7 @@ def shared() -> Iterator[GraphQL]:
     """One server for the whole property run; each example resets the demo tenant."""
     app = create_app()
     with TestClient(app, base_url="http://testserver") as client:
-        yield GraphQL(client, app)
+        yield GraphQL(client, app.state.mock)
 
 
 # Records through REST.
@@ -170,7 +170,7 @@ class Rows:
     """The tenant's stored records, by resource and id, as the oracle reads them."""
 
     def __init__(self, gql: GraphQL) -> None:
-        store = gql.app.state.mock.store
+        store = gql.state.store
         self.by_id: dict[str, dict[int, Record]] = {}
         for resource in {"products", "locations", *(spec().roots[r].resource for r in ROOTS)}:
             assert resource is not None

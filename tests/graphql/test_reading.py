@@ -18,8 +18,7 @@ from graphql import (
 )
 
 from mock_server.graphql.schema import build
-from tests.graphql.conftest import GraphQL
-from tests.server.conftest import order
+from tests.api import GraphQL, order
 
 
 def product(gql: GraphQL, code: str, **attributes: Any) -> str:
@@ -214,7 +213,7 @@ def test_paging_returns_every_record_once_in_id_order(gql: GraphQL) -> None:
         after = page["pageInfo"]["endCursor"]
     assert seen == sorted(seen)
     assert len(seen) == len(set(seen))
-    assert len(seen) == len(gql.app.state.mock.store.query("demo", "products"))
+    assert len(seen) == len(gql.state.store.query("demo", "products"))
 
 
 def error(answer: dict[str, Any]) -> tuple[str, str]:
@@ -354,7 +353,7 @@ def test_no_n_plus_one_for_nested_objects(gql: GraphQL) -> None:
         "warehouse { code } goods_out_status { code } address { postcode } "
         "lines { id product { code } } } } } } }"
     )
-    store = gql.app.state.mock.store
+    store = gql.state.store
     counts = []
     for size in (3, 30):
         statements: list[str] = []

@@ -18,7 +18,7 @@ import pytest
 
 from contracts import get_operation
 from contracts.graphql_spec import NodeField, Root, spec
-from tests.graphql.conftest import GraphQL
+from tests.api import GraphQL
 from tests.server.test_vendor_examples_as_pasted import EXAMPLES, TRUNCATED, _url
 
 SCALARS = ("id", "string", "integer", "number", "boolean", "datetime", "json", "object")

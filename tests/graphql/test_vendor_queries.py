@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.graphql.conftest import GraphQL
+from tests.api import GraphQL
 
 EXAMPLES = sorted((Path(__file__).parent / "vendor_queries").glob("*.json"))
 # Roots whose examples find records in the demo pack; the others (charging, mappings, groups...) hold

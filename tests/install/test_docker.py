@@ -29,8 +29,8 @@ import pytest
 import yaml
 
 from mock_server.cli import _parser
+from mock_server.testing import free_port
 from tests.install.test_wheel import _run, _venv_with, _wait_for_health
-from tests.server.conftest import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
@@ -260,7 +260,7 @@ def _container(
     Yields the process, its port and its log; on leaving it is stopped as `docker stop` stops
     a container: SIGTERM, and it must be gone within the 10 s before Docker would SIGKILL it.
     """
-    port, data, home, log = _free_port(), tmp_path / "data", tmp_path / "home", tmp_path / "log"
+    port, data, home, log = free_port(), tmp_path / "data", tmp_path / "home", tmp_path / "log"
     data.mkdir()
     home.mkdir()
     argv = _on_the_host([*_entry_command(), *extra], venv, port, data)
@@ -367,7 +367,7 @@ def test_compose_receiver_prints_what_it_gets_and_passes_its_healthcheck(tmp_pat
     receiver = _compose()["services"]["receiver"]
     (mount,) = receiver["volumes"]
     source, target, _ = mount.split(":")
-    port = str(_free_port())
+    port = str(free_port())
 
     def here(argv: list[str]) -> list[str]:
         program, *rest = argv

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from packaging.requirements import Requirement
 
-from tests.server.conftest import _free_port
+from mock_server.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # Build inputs only: a copy without these is what a fresh clone or an sdist holds.
@@ -130,7 +130,7 @@ def test_wheel_installed_outside_the_checkout_serves_the_demo_pack(tmp_path: Pat
     )
     assert Path(where.strip()).is_relative_to(venv), where
 
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         server = subprocess.Popen(

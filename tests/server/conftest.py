@@ -1,153 +1,112 @@
-"""API test fixtures: one app per test, reached in-process and over real HTTP."""
+"""API test fixtures: a fresh tenant per test on the plugin's server, or a whole server reset.
+
+- ``api``: the test's own tenant (a copy of the pack's ``demo``, so the demo pack's ids hold) on the
+  plugin's session server (``clarus_server``), over real HTTP. Options by the plugin's marker:
+  ``@pytest.mark.clarus(strict=True, ...)`` puts the test on the session's strict server.
+- ``api_over_both``: the same, parametrized over real HTTP and in process (ASGI, a session server
+  of its own); a module whose tests are about how a request travels takes ``api`` from it.
+- ``live`` and ``asgi``: the whole of a session server (over HTTP, or in process), reset to the
+  pack before each test, for what reaches past one tenant: fault rules, reset of everything,
+  snapshots, the tenant list, the pack's own clients, a patched handler. Only a test that needs
+  Settings of its own (an admin token, a data file) still makes an app. ``whole_over_both`` is
+  either, parametrized.
+
+Every test module here marks itself ``SERVER_TESTS`` (``tests/api.py``): contract reports off, as
+the tests send bad payloads on purpose, and realtime clocks, as ``clarus-mock serve`` has.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from contextlib import contextmanager
 
 import httpx
 import pytest
-from starlette.testclient import TestClient
 
-from mock_server.app import create_app
 from mock_server.settings import Settings
-from mock_server.testing import free_port, serving
+from mock_server.testing import Server, Tenant, in_process, local_server, transport
+from tests.api import Api
 
 
-class Api:
-    """A client with a token for one tenant, plus helpers the tests share."""
-
-    def __init__(self, http: httpx.Client, app: Any) -> None:
-        self.http = http
-        self.app = app
-        self.tokens: dict[str, str] = {}
-
-    def token(self, tenant: str = "demo") -> str:
-        if tenant not in self.tokens:
-            r = self.http.post(
-                "/oauth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": f"{tenant}-client",
-                    "client_secret": f"{tenant}-secret",
-                },
-            )
-            assert r.status_code == 200, r.text
-            self.tokens[tenant] = r.json()["access_token"]
-        return self.tokens[tenant]
-
-    def headers(self, tenant: str = "demo") -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(tenant)}", "X-Clarus-Subdomain": tenant}
-
-    def call(
-        self, method: str, path: str, body: Any = None, tenant: str = "demo"
-    ) -> httpx.Response:
-        kwargs: dict[str, Any] = {"headers": self.headers(tenant)}
-        if body is not None:
-            kwargs["json"] = body
-        return self.http.request(method, path, **kwargs)
-
-    def record(self, resource: str, record_id: int, tenant: str = "demo") -> dict[str, Any]:
-        r = self.http.get(f"/__mock/records/{resource}/{record_id}", params={"tenant": tenant})
-        assert r.status_code == 200, r.text
-        return r.json()["data"]
-
-    def query(
-        self, text: str, variables: dict[str, Any] | None = None, tenant: str = "demo"
-    ) -> dict[str, Any]:
-        """The whole answer (``data`` and maybe ``errors``); the HTTP status must be 200."""
-        r = self.http.post(
-            "/graphql",
-            json={"query": text, "variables": variables or {}},
-            headers=self.headers(tenant),
-        )
-        assert r.status_code == 200, r.text
-        return dict(r.json())
-
-    def nodes(
-        self, root: str, selection: str, filter: dict[str, Any] | None = None, tenant: str = "demo"
-    ) -> list[dict[str, Any]]:
-        """Every node of a root matching ``filter``, following the cursors page by page."""
-        found: list[dict[str, Any]] = []
-        after = None
-        while True:
-            answer = self.query(
-                f"query($f: {self.filter_type(root)}, $after: String) {{ {root} {{ "
-                f"all(filter: $f, first: 100, after: $after) {{ edges {{ node {{ {selection} }} }} "
-                "pageInfo { hasNextPage endCursor } } } }",
-                {"f": filter, "after": after},
-                tenant,
-            )
-            assert "errors" not in answer, answer["errors"]
-            page = answer["data"][root]["all"]
-            found += [edge["node"] for edge in page["edges"]]
-            if not page["pageInfo"]["hasNextPage"]:
-                return found
-            after = page["pageInfo"]["endCursor"]
-
-    @staticmethod
-    def filter_type(root: str) -> str:
-        from contracts.graphql_spec import spec
-
-        return spec().roots[root].filter_type
+@contextmanager
+def _over_http(server: Server, tenant: Tenant) -> Iterator[Api]:
+    with httpx.Client(base_url=server.url, timeout=10, transport=transport()) as http:
+        api = Api(http, server.state, tenant)
+        yield api
+        api.close()
 
 
-_free_port = free_port
+@pytest.fixture
+def api(clarus_server: Server, clarus_tenant: Tenant) -> Iterator[Api]:
+    """The test's tenant on the plugin's server, over real HTTP."""
+    with _over_http(clarus_server, clarus_tenant) as api:
+        yield api
 
 
-@pytest.fixture(params=["asgi", "http"])
-def api(request: pytest.FixtureRequest) -> Iterator[Api]:
-    app = create_app(Settings())
-    if request.param == "asgi":
-        with TestClient(app, base_url="http://testserver") as client:
-            yield Api(client, app)
+@pytest.fixture(scope="session")
+def _asgi_server() -> Iterator[Server]:
+    with in_process(Settings()) as server:
+        yield server
+
+
+@pytest.fixture(params=["http", "asgi"])
+def api_over_both(request: pytest.FixtureRequest) -> Iterator[Api]:
+    """The test's tenant over real HTTP (the plugin's) and in process (a fresh copy of demo on a
+    session server reached through ASGI). A module takes it as its ``api``::
+
+        @pytest.fixture
+        def api(api_over_both: Api) -> Api:
+            return api_over_both
+    """
+    if request.param == "http":
+        plugin = request.getfixturevalue("clarus_server")
+        with _over_http(plugin, request.getfixturevalue("clarus_tenant")) as api:
+            yield api
         return
-    with serving(app) as url, httpx.Client(base_url=url, timeout=10) as client:
-        yield Api(client, app)
+    server: Server = request.getfixturevalue("_asgi_server")
+    tenant = server.new_tenant("demo", clock="realtime")
+    api = Api(server.http, server.state, tenant)
+    yield api
+    api.close()
+    tenant.drop()
+
+
+@pytest.fixture(scope="session")
+def _live_server() -> Iterator[Server]:
+    with local_server(Settings()) as server:
+        yield server
 
 
 @pytest.fixture
-def live() -> Iterator[Api]:
-    """Over real HTTP only, for tests of programs that talk to a running server."""
-    app = create_app(Settings())
-    with serving(app) as url, httpx.Client(base_url=url, timeout=10) as client:
-        yield Api(client, app)
+def live(_live_server: Server) -> Iterator[Api]:
+    """The whole of a server over real HTTP, back to the pack (``/__mock/reset``: no tenant made
+    at run time, no fault rule) before and after the test; for programs that talk to a running
+    server."""
+    with (
+        _reset(_live_server),
+        httpx.Client(base_url=_live_server.url, timeout=10, transport=transport()) as http,
+    ):
+        yield Api(http, _live_server.state)
 
 
 @pytest.fixture
-def asgi() -> Iterator[Api]:
-    """In-process only, for tests that reach into the app (clock, handlers)."""
-    app = create_app(Settings())
-    with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as client:
-        yield Api(client, app)
+def asgi(_asgi_server: Server) -> Iterator[Api]:
+    """The whole of a server in process, back to the pack before and after the test; errors the
+    app raises answer 500."""
+    with _reset(_asgi_server):
+        yield Api(_asgi_server.http, _asgi_server.state)
 
 
-def order(**attributes: Any) -> dict[str, Any]:
-    """A sales order as the vendor's example sends it, for the demo tenant."""
-    base = {
-        "goods_out_type": "sales_order",
-        "account_id": 1,
-        "warehouse_id": 1,
-        "reference": "SO-001",
-        "expected_date_of_dispatch": "2026-11-24T10:00:00Z",
-        "lines_changes": [{"type": "ADD", "attributes": {"product_id": 1, "order_quantity": 10}}],
-    }
-    return {
-        "data": {
-            "type": "goods_outs",
-            "attributes": {**base, **attributes},
-            "relationships": {
-                "address": {
-                    "data": {
-                        "type": "addresses",
-                        "attributes": {
-                            "name": "John Smith",
-                            "address_1": "123 Main Street",
-                            "postcode": "AB1 2CD",
-                            "country_code": "GB",
-                        },
-                    }
-                }
-            },
-        }
-    }
+@contextmanager
+def _reset(server: Server) -> Iterator[None]:
+    """The server back to the pack before and after: ``api_over_both`` copies its demo tenant."""
+    server.control("POST", "/reset")
+    yield
+    server.control("POST", "/reset")
+
+
+@pytest.fixture(params=["http", "asgi"])
+def whole_over_both(request: pytest.FixtureRequest) -> Api:
+    """``live`` and ``asgi`` in turn."""
+    api: Api = request.getfixturevalue("live" if request.param == "http" else "asgi")
+    return api

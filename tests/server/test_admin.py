@@ -2,53 +2,60 @@
 
 from __future__ import annotations
 
-from tests.server.conftest import Api, order
+from tests.api import SERVER_TESTS, Api, order
+
+pytestmark = SERVER_TESTS
 
 
-def test_health(api: Api) -> None:
-    body = api.http.get("/__mock/health").json()
+def test_health(asgi: Api) -> None:
+    body = asgi.http.get("/__mock/health").json()
     assert body["status"] == "ok"
     assert body["tenants"] == ["demo", "sandbox"]
 
 
 def test_reset_one_tenant_keeps_the_other(api: Api) -> None:
-    demo = api.call("POST", "/api/goods_outs", order()).json()["data"]["id"]
-    sandbox = api.call("POST", "/api/goods_outs", order(lines_changes=[]), tenant="sandbox").json()[
+    other = api.another("sandbox")
+    mine = api.call("POST", "/api/goods_outs", order()).json()["data"]["id"]
+    sandbox = api.call("POST", "/api/goods_outs", order(lines_changes=[]), tenant=other).json()[
         "data"
     ]["id"]
-    assert api.http.post("/__mock/reset", json={"tenant": "demo"}).status_code == 200
+    assert api.http.post("/__mock/reset", json={"tenant": api.tenant}).status_code == 200
     assert (
-        api.http.get(f"/__mock/records/goods_outs/{demo}", params={"tenant": "demo"}).status_code
+        api.http.get(
+            f"/__mock/records/goods_outs/{mine}", params={"tenant": api.tenant}
+        ).status_code
         == 404
     )
-    assert api.record("goods_outs", sandbox, "sandbox")["id"] == sandbox
+    assert api.record("goods_outs", sandbox, other)["id"] == sandbox
     assert api.http.post("/__mock/reset", json={"tenant": "nope"}).status_code == 404
 
 
-def test_reset_all_restores_the_pack_and_tokens_go(api: Api) -> None:
-    api.call("POST", "/api/goods_outs", order())
-    assert api.http.post("/__mock/reset", json={}).status_code == 200
-    assert api.call("POST", "/api/goods_outs/999/cancel").status_code == 401
-    api.tokens.clear()
-    assert api.call("POST", "/api/goods_outs/999/cancel").status_code == 404
+def test_reset_all_restores_the_pack_and_tokens_go(asgi: Api) -> None:
+    asgi.call("POST", "/api/goods_outs", order())
+    assert asgi.http.post("/__mock/reset", json={}).status_code == 200
+    assert asgi.call("POST", "/api/goods_outs/999/cancel").status_code == 401
+    asgi.tokens.clear()
+    assert asgi.call("POST", "/api/goods_outs/999/cancel").status_code == 404
 
 
-def test_snapshot_and_restore(api: Api) -> None:
-    assert api.http.post("/__mock/snapshots", json={"name": "empty"}).status_code == 201
-    created = api.call("POST", "/api/goods_outs", order()).json()["data"]["id"]
-    assert api.http.post("/__mock/snapshots/empty/restore").status_code == 200
+def test_snapshot_and_restore(asgi: Api) -> None:
+    assert asgi.http.post("/__mock/snapshots", json={"name": "empty"}).status_code == 201
+    created = asgi.call("POST", "/api/goods_outs", order()).json()["data"]["id"]
+    assert asgi.http.post("/__mock/snapshots/empty/restore").status_code == 200
     assert (
-        api.http.get(f"/__mock/records/goods_outs/{created}", params={"tenant": "demo"}).status_code
+        asgi.http.get(
+            f"/__mock/records/goods_outs/{created}", params={"tenant": "demo"}
+        ).status_code
         == 404
     )
-    assert api.http.post("/__mock/snapshots/missing/restore").status_code == 404
+    assert asgi.http.post("/__mock/snapshots/missing/restore").status_code == 404
 
 
 def test_journal_records_verdicts_even_for_accepted_requests(api: Api) -> None:
     api.call("POST", "/api/goods_outs", order(delivery_notes=""))
     api.call("POST", "/api/goods_outs", order(account_id="1"))
     api.call("POST", "/api/goods_outs", order(account_id="one"))
-    entries = api.http.get("/__mock/journal", params={"limit": 3, "tenant": "demo"}).json()["data"]
+    entries = api.journal(3)
     rejected, quoted, accepted = entries
     assert (rejected["status"], rejected["violations"][0]["rule"]) == (422, "type")
     # An id sent as a string is accepted with a warning (an error only under --strict).
@@ -71,6 +78,6 @@ def test_journal_records_verdicts_even_for_accepted_requests(api: Api) -> None:
 
 
 def test_records_read_is_flagged_non_vendor(api: Api) -> None:
-    body = api.http.get("/__mock/records/products/1", params={"tenant": "demo"}).json()
+    body = api.http.get("/__mock/records/products/1", params={"tenant": api.tenant}).json()
     assert body["meta"] == {"non_vendor": True}
     assert api.http.get("/__mock/records/products/1").status_code == 400

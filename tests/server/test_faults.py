@@ -9,7 +9,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.server.conftest import Api, order
+from tests.api import SERVER_TESTS, Api, order
+
+pytestmark = SERVER_TESTS
+
+
+@pytest.fixture
+def api(whole_over_both: Api) -> Api:
+    """The whole server, over real HTTP and in process: fault rules apply to every tenant."""
+    return whole_over_both
 
 
 def add(api: Api, **rule: Any) -> dict[str, Any]:

@@ -8,7 +8,9 @@ import httpx
 import pytest
 
 from mock_server.store import Record
-from tests.server.conftest import Api
+from tests.api import SERVER_TESTS, Api
+
+pytestmark = SERVER_TESTS
 
 GOODS_IN_BAY, BULK = 1, 2  # demo locations
 # The demo pack's priority 0 storage unit of products 1-6 (unit 1 is product 150's).
@@ -36,7 +38,7 @@ def create(api: Api, *lines: dict[str, Any], **attributes: Any) -> dict[str, Any
 
 
 def rcv_tasks(api: Api, receipt_id: int) -> list[Record]:
-    return api.app.state.mock.store.find("demo", "tasks", goods_in_receipt_id=receipt_id)
+    return api.store.find(api.tenant, "tasks", goods_in_receipt_id=receipt_id)
 
 
 def received(api: Api, *lines: dict[str, Any]) -> tuple[int, list[Record]]:
@@ -74,8 +76,8 @@ def test_vendor_guide_flow_from_product_to_stock(api: Api) -> None:
             }
         },
     ).json()["data"]
-    store = api.app.state.mock.store
-    [unit] = store.find("demo", "product_storage_units", product_id=product["id"], priority=0)
+    store = api.store
+    [unit] = store.find(api.tenant, "product_storage_units", product_id=product["id"], priority=0)
     created = create(
         api,
         {"product_id": product["id"], "expected_quantity": 24, "product_storage_unit_id": unit.id},
@@ -96,7 +98,7 @@ def test_vendor_guide_flow_from_product_to_stock(api: Api) -> None:
         receive_body(location_to_id=BULK, confirmed_quantity=5),
     )
     assert r.status_code == 204, r.text
-    stock = store.find("demo", "stocks", goods_in_receipt_id=created["id"])
+    stock = store.find(api.tenant, "stocks", goods_in_receipt_id=created["id"])
     assert [(s.attributes["product_id"], s.attributes["location_id"]) for s in stock] == [
         (product["id"], GOODS_IN_BAY),
         (2, BULK),
@@ -156,7 +158,7 @@ def test_unknown_line_product_is_422_and_nothing_is_stored(api: Api) -> None:
         "/data/attributes/lines_changes/1/attributes/product_id",
         "unknown_reference",
     )
-    stored = api.app.state.mock.store.find("demo", "goods_in_receipts")
+    stored = api.store.find(api.tenant, "goods_in_receipts")
     assert [r.id for r in stored] == [1, 123]  # the demo pack's own
 
 
@@ -237,7 +239,7 @@ def test_update_refused_once_received(api: Api) -> None:
 
 
 def test_receive_creates_one_available_rcv_task_per_line_and_no_stock(api: Api) -> None:
-    stock_before = len(api.app.state.mock.store.find("demo", "stocks"))
+    stock_before = len(api.store.find(api.tenant, "stocks"))
     _, tasks = received(
         api, {"product_id": 1, "expected_quantity": 7}, {"product_id": 2, "expected_quantity": 3}
     )
@@ -248,7 +250,7 @@ def test_receive_creates_one_available_rcv_task_per_line_and_no_stock(api: Api) 
     assert (task["account_id"], task["warehouse_id"], task["product_id"]) == (1, 1, 1)
     assert task["location_from_id"] == GOODS_IN_BAY
     assert task["confirmed_quantity"] is None
-    assert len(api.app.state.mock.store.find("demo", "stocks")) == stock_before
+    assert len(api.store.find(api.tenant, "stocks")) == stock_before
 
 
 def test_receive_refused_twice_and_without_lines(api: Api) -> None:
@@ -316,12 +318,12 @@ def test_receive_task_defaults_and_line_received_quantity(api: Api) -> None:
     assert (
         api.call("POST", f"/api/receive_tasks/{task.id}/receive", receive_body()).status_code == 204
     )
-    store = api.app.state.mock.store
-    done = store.get("demo", "tasks", task.id).attributes
+    store = api.store
+    done = store.get(api.tenant, "tasks", task.id).attributes
     assert done["status"] == "COMPLETED"
     assert (done["confirmed_quantity"], done["location_to_id"]) == (12, GOODS_IN_BAY)
     assert done["completed_at"]
-    [line] = store.children("demo", "goods_in_receipt_lines", receipt_id)
+    [line] = store.children(api.tenant, "goods_in_receipt_lines", receipt_id)
     assert line.attributes["received_quantity"] == 12
 
 
@@ -334,7 +336,7 @@ def test_receive_task_with_storage_unit_and_zero_quantity(api: Api) -> None:
     api.call(
         "POST", f"/api/receive_tasks/{tasks[1].id}/receive", receive_body(confirmed_quantity=0)
     )
-    [stock] = api.app.state.mock.store.find("demo", "stocks", goods_in_receipt_id=receipt_id)
+    [stock] = api.store.find(api.tenant, "stocks", goods_in_receipt_id=receipt_id)
     assert (stock.attributes["storage_unit_id"], stock.attributes["quantity"]) == (1, 5)
     assert api.record("goods_in_receipts", receipt_id)["attributes"]["status"] == "completed"
 
@@ -354,10 +356,10 @@ def test_receive_task_404_and_refusals(api: Api) -> None:
 
 
 def test_receive_task_refuses_a_task_of_another_type(api: Api) -> None:
-    store = api.app.state.mock.store
+    store = api.store
     with store.transaction():
         pick = store.create(
-            "demo",
+            api.tenant,
             "tasks",
             {"status": "AVAILABLE", "subtype": "standard", "task_type_code": "PICK"},
         )
@@ -367,11 +369,11 @@ def test_receive_task_refuses_a_task_of_another_type(api: Api) -> None:
 
 
 def test_receive_task_without_a_goods_in_bay_needs_a_location(api: Api) -> None:
-    store = api.app.state.mock.store
-    bay = store.get("demo", "locations", GOODS_IN_BAY)
+    store = api.store
+    bay = store.get(api.tenant, "locations", GOODS_IN_BAY)
     bay.attributes["location_type_id"] = 3
     with store.transaction():
-        store.save("demo", bay)
+        store.save(api.tenant, bay)
     _, [task] = received(api)
     assert task.attributes["location_from_id"] is None
     r = api.call("POST", f"/api/receive_tasks/{task.id}/receive", receive_body())
@@ -379,10 +381,10 @@ def test_receive_task_without_a_goods_in_bay_needs_a_location(api: Api) -> None:
 
 
 def test_receive_task_destination_must_be_in_the_tasks_warehouse(api: Api) -> None:
-    store = api.app.state.mock.store
+    store = api.store
     with store.transaction():
-        other = store.create("demo", "warehouses", {"code": "BHX1", "name": "Birmingham"})
-        dock = store.create("demo", "locations", {"code": "BHX-BAY", "warehouse_id": other.id})
+        other = store.create(api.tenant, "warehouses", {"code": "BHX1", "name": "Birmingham"})
+        dock = store.create(api.tenant, "locations", {"code": "BHX-BAY", "warehouse_id": other.id})
     _, [task] = received(api)
     r = api.call(
         "POST", f"/api/receive_tasks/{task.id}/receive", receive_body(location_to_id=dock.id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.server.conftest import Api, order
+from tests.api import SERVER_TESTS, Api, order
+
+pytestmark = SERVER_TESTS
 
 
 def test_create_answers_pending_with_line_ids(api: Api) -> None:
@@ -115,14 +117,14 @@ def test_cancel_pending_deletes_and_returns_last_state(api: Api) -> None:
     assert api.call("POST", f"/api/goods_outs/{created['id']}/cancel").status_code == 404
 
 
-def test_cancel_allocated_cancels_and_completed_is_refused(asgi: Api) -> None:
-    created = asgi.call("POST", "/api/goods_outs", order()).json()["data"]
-    store = asgi.app.state.mock.store
+def test_cancel_allocated_cancels_and_completed_is_refused(api: Api) -> None:
+    created = api.call("POST", "/api/goods_outs", order()).json()["data"]
+    store = api.store
     for status, expected in ((5, 200), (8, 422)):
-        record = store.get("demo", "goods_outs", created["id"])
+        record = store.get(api.tenant, "goods_outs", created["id"])
         record.attributes["goods_out_status_id"] = status
         with store.transaction():
-            store.save("demo", record)
-        r = asgi.call("POST", f"/api/goods_outs/{created['id']}/cancel")
+            store.save(api.tenant, record)
+        r = api.call("POST", f"/api/goods_outs/{created['id']}/cancel")
         assert r.status_code == expected, r.text
-    assert asgi.record("goods_outs", created["id"])["attributes"]["goods_out_status_id"] == 8
+    assert api.record("goods_outs", created["id"])["attributes"]["goods_out_status_id"] == 8

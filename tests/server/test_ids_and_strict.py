@@ -3,20 +3,18 @@ warning; ``serve --strict`` (Settings.strict) makes every warning a 422."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
-from mock_server.app import create_app
 from mock_server.cli import _parser
-from mock_server.settings import Settings
-from tests.server.conftest import Api, order
+from tests.api import SERVER_TESTS, Api, order
+
+pytestmark = SERVER_TESTS
 
 
 def journal_rules(api: Api) -> list[tuple[str, str, str]]:
-    entry = api.http.get("/__mock/journal", params={"limit": 1}).json()["data"][0]
+    entry = api.journal()[0]
     return [(v["pointer"], v["rule"], v["severity"]) for v in entry["violations"]]
 
 
@@ -111,13 +109,11 @@ def test_a_supplier_id_as_string_is_stored_as_the_integer(api: Api) -> None:
     assert api.record("goods_in_receipts", 123)["attributes"]["supplier_id"] == 14
 
 
-@pytest.fixture
-def strict() -> Iterator[Api]:
-    app = create_app(Settings(strict=True))
-    with TestClient(app, base_url="http://testserver") as client:
-        yield Api(client, app)
+# The session's strict server (Settings.strict), as ``serve --strict`` runs.
+STRICT = pytest.mark.clarus(strict=True, clock="realtime", contract=False)
 
 
+@STRICT
 @pytest.mark.parametrize(
     ("path", "body", "rule"),
     [
@@ -131,20 +127,21 @@ def strict() -> Iterator[Api]:
     ],
 )
 def test_strict_makes_each_warning_a_422_and_changes_nothing(
-    strict: Api, path: str, body: dict[str, Any], rule: str
+    api: Api, path: str, body: dict[str, Any], rule: str
 ) -> None:
-    r = strict.call("POST", path, body)
+    r = api.call("POST", path, body)
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["meta"]["rule"] == rule
     assert r.json()["errors"][0]["meta"]["severity"] == "warning"
 
 
-def test_strict_refuses_a_warning_of_the_servers_own_rules(strict: Api) -> None:
+@STRICT
+def test_strict_refuses_a_warning_of_the_servers_own_rules(api: Api) -> None:
     body = {"data": {"type": "automations", "attributes": {"event": "<string>"}}}
-    r = strict.call("PATCH", "/api/automations/123", body)
+    r = api.call("PATCH", "/api/automations/123", body)
     assert r.status_code == 422
     assert r.json()["errors"][0]["meta"]["rule"] == "vendor_contradiction"
-    assert strict.record("automations", 123)["attributes"]["event"] == "created"  # rolled back
+    assert api.record("automations", 123)["attributes"]["event"] == "created"  # rolled back
 
 
 def test_serve_has_a_strict_switch() -> None:

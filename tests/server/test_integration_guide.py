@@ -9,7 +9,9 @@ processing -> order status (GraphQL) -> cancel. REST writes, GraphQL reads, as t
 
 from __future__ import annotations
 
-from tests.server.conftest import Api, order
+from tests.api import SERVER_TESTS, Api, order
+
+pytestmark = SERVER_TESTS
 
 
 def test_receive_stock_then_pick_and_cancel_an_order(api: Api) -> None:

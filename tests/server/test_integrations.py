@@ -7,7 +7,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from contracts import get_operation
-from tests.server.conftest import Api
+from tests.api import SERVER_TESTS, Api
+
+pytestmark = SERVER_TESTS
 
 
 def _conforms(r: Any, operation: str) -> None:
@@ -216,8 +218,8 @@ def test_automation_update_applies_add_update_destroy(api: Api) -> None:
     [kept] = attributes["actions"]
     assert kept["id"] == webhook["id"]
     assert kept["attributes"]["parameters"][0]["attributes"]["value"] == "http://127.0.0.1:9000/v2"
-    store = api.app.state.mock.store
-    assert store.children("demo", "automation_action_parameters", email["id"]) == []
+    store = api.store
+    assert store.children(api.tenant, "automation_action_parameters", email["id"]) == []
 
 
 def test_automation_update_event_of_another_resource_is_a_vendor_contradiction(api: Api) -> None:
@@ -225,7 +227,7 @@ def test_automation_update_event_of_another_resource_is_a_vendor_contradiction(a
     # --strict, tested in test_ids_and_strict.py).
     created = _automation(api).json()["data"]
     assert _patch(api, created["id"], event="picked").status_code == 200
-    entry = api.http.get("/__mock/journal", params={"limit": 1}).json()["data"][0]
+    entry = api.journal()[0]
     assert [(v["pointer"], v["rule"]) for v in entry["violations"]] == [
         ("/data/attributes/event", "vendor_contradiction")
     ]
@@ -253,7 +255,7 @@ def test_automation_update_cannot_leave_a_webhook_without_url(api: Api) -> None:
         actions_changes=[{"type": "UPDATE", "id": webhook["id"], "attributes": destroy_url}],
     )
     _rule(r, "missing_item", "/data/attributes/actions_changes")
-    assert api.app.state.mock.store.get("demo", "automation_action_parameters", url["id"])
+    assert api.store.get(api.tenant, "automation_action_parameters", url["id"])
 
 
 def test_automation_run(api: Api) -> None:

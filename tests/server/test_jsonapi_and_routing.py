@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from tests.server.conftest import Api, order
+from tests.api import SERVER_TESTS, Api, order
+
+pytestmark = SERVER_TESTS
+
+
+@pytest.fixture
+def api(api_over_both: Api) -> Api:
+    """Over real HTTP and in process: routing sees the path as each transport sends it."""
+    return api_over_both
 
 
 def product_update(**data: Any) -> dict[str, Any]:
@@ -64,7 +72,7 @@ def test_top_level_jsonapi_and_meta_are_accepted_and_ignored(
     body = {**order(reference="SO-META"), **extra}
     r = api.call("POST", "/api/goods_outs", body)
     assert r.status_code == 201, r.text
-    entry = api.http.get("/__mock/journal", params={"limit": 1}).json()["data"][0]
+    entry = api.journal()[0]
     assert entry["violations"] == []
 
 

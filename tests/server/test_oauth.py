@@ -10,30 +10,33 @@ import httpx
 import pytest
 
 from mock_server.cli import main
-from tests.server.conftest import Api, order
+from tests.api import SERVER_TESTS, Api, order
+
+pytestmark = SERVER_TESTS
 
 
 def test_client_credentials_form_json_and_basic(api: Api) -> None:
+    client_id, client_secret = api.credentials()
     form = api.http.post(
         "/oauth/token",
         data={
             "grant_type": "client_credentials",
-            "client_id": "demo-client",
-            "client_secret": "demo-secret",
+            "client_id": client_id,
+            "client_secret": client_secret,
         },
     )
     body = api.http.post(
         "/oauth/token",
         json={
             "grant_type": "client_credentials",
-            "client_id": "demo-client",
-            "client_secret": "demo-secret",
+            "client_id": client_id,
+            "client_secret": client_secret,
         },
     )
     basic = api.http.post(
         "/oauth/token",
         data={"grant_type": "client_credentials"},
-        auth=("demo-client", "demo-secret"),
+        auth=(client_id, client_secret),
     )
     for r in (form, body, basic):
         assert r.status_code == 200, r.text
@@ -44,11 +47,12 @@ def test_client_credentials_form_json_and_basic(api: Api) -> None:
 
 
 def test_wrong_secret_is_invalid_client(api: Api) -> None:
+    client_id = api.credentials()[0]
     r = api.http.post(
         "/oauth/token",
         data={
             "grant_type": "client_credentials",
-            "client_id": "demo-client",
+            "client_id": client_id,
             "client_secret": "nope",
         },
     )
@@ -62,14 +66,15 @@ def test_wrong_secret_is_invalid_client(api: Api) -> None:
 
 
 def test_unsupported_grant_and_invalid_request(api: Api) -> None:
+    client_id, client_secret = api.credentials()
     r = api.http.post("/oauth/token", data={"grant_type": "password", "username": "a"})
     assert (r.status_code, r.json()["error"]) == (400, "unsupported_grant_type")
     r = api.http.post(
         "/oauth/token",
         data={
             "grant_type": "authorization_code",
-            "client_id": "demo-client",
-            "client_secret": "demo-secret",
+            "client_id": client_id,
+            "client_secret": client_secret,
         },
     )
     assert (r.status_code, r.json()["error"]) == (400, "invalid_request")
@@ -77,11 +82,14 @@ def test_unsupported_grant_and_invalid_request(api: Api) -> None:
 
 
 def test_authorization_code_then_refresh(api: Api) -> None:
+    # The pack's client: it has the redirect URIs (a client made at run time has none), and
+    # codes and tokens are not records, so the tenants copied from demo do not see them.
+    client_id, client_secret = "demo-client", "demo-secret"
     redirect = "http://127.0.0.1:9000/callback"
     r = api.http.get(
         "/oauth/authorize",
         params={
-            "client_id": "demo-client",
+            "client_id": client_id,
             "redirect_uri": redirect,
             "response_type": "code",
             "state": "xyz",
@@ -95,8 +103,8 @@ def test_authorization_code_then_refresh(api: Api) -> None:
         "grant_type": "authorization_code",
         "code": query["code"][0],
         "redirect_uri": redirect,
-        "client_id": "demo-client",
-        "client_secret": "demo-secret",
+        "client_id": client_id,
+        "client_secret": client_secret,
     }
     first = api.http.post("/oauth/token", data=exchange)
     assert first.status_code == 200, first.text
@@ -105,21 +113,23 @@ def test_authorization_code_then_refresh(api: Api) -> None:
     refresh = {
         "grant_type": "refresh_token",
         "refresh_token": first.json()["refresh_token"],
-        "client_id": "demo-client",
-        "client_secret": "demo-secret",
+        "client_id": client_id,
+        "client_secret": client_secret,
     }
     second = api.http.post("/oauth/token", data=refresh)
     assert second.status_code == 200
     old = {"Authorization": f"Bearer {first.json()['access_token']}", "X-Clarus-Subdomain": "demo"}
+    # A refused token: the request goes no further, so demo stays as the pack has it.
     assert api.http.post("/api/goods_outs/1/cancel", headers=old).status_code == 401
     assert api.http.post("/oauth/token", data=refresh).json()["error"] == "invalid_grant"
 
 
 def test_authorize_refuses_unknown_redirect(api: Api) -> None:
+    client_id = "demo-client"  # the pack's client, which has redirect URIs to refuse others
     r = api.http.get(
         "/oauth/authorize",
         params={
-            "client_id": "demo-client",
+            "client_id": client_id,
             "response_type": "code",
             "redirect_uri": "http://evil.example/cb",
         },
@@ -128,11 +138,11 @@ def test_authorize_refuses_unknown_redirect(api: Api) -> None:
     assert r.status_code == 400
 
 
-def test_token_expires_on_the_tenants_clock(asgi: Api) -> None:
-    headers = asgi.headers()
-    assert asgi.http.post("/api/goods_outs/999/cancel", headers=headers).status_code == 404
-    asgi.app.state.mock.clocks.advance("demo", 7201)
-    r = asgi.http.post("/api/goods_outs/999/cancel", headers=headers)
+def test_token_expires_on_the_tenants_clock(api: Api) -> None:
+    headers = api.headers()
+    assert api.http.post("/api/goods_outs/999/cancel", headers=headers).status_code == 404
+    api.state.clocks.advance(api.tenant, 7201)
+    r = api.http.post("/api/goods_outs/999/cancel", headers=headers)
     assert r.status_code == 401
     assert r.headers["www-authenticate"] == 'Bearer error="invalid_token"'
     assert "expired" in r.json()["error"]

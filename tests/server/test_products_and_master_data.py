@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.server.conftest import Api
+from tests.api import SERVER_TESTS, Api
+
+pytestmark = SERVER_TESTS
 
 PRODUCT = {
     "data": {
@@ -14,7 +16,7 @@ PRODUCT = {
 
 def test_product_create_gives_a_priority_0_storage_unit(api: Api) -> None:
     product = api.call("POST", "/api/products", PRODUCT).json()["data"]
-    units = api.app.state.mock.store.find("demo", "product_storage_units", product_id=product["id"])
+    units = api.store.find(api.tenant, "product_storage_units", product_id=product["id"])
     assert [u.attributes["priority"] for u in units] == [0]
     r = api.call(
         "POST",

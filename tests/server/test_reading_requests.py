@@ -19,7 +19,16 @@ import pytest
 
 from mock_server.app import create_app
 from mock_server.settings import Settings
-from tests.server.conftest import Api, order
+from tests.api import SERVER_TESTS, Api, order
+
+pytestmark = SERVER_TESTS
+
+
+@pytest.fixture
+def api(api_over_both: Api) -> Api:
+    """Over real HTTP and in process: bodies, encodings and framing as each transport sends them."""
+    return api_over_both
+
 
 JSON = {"Content-Type": "application/json"}
 
@@ -73,13 +82,14 @@ def test_float_ids_in_lines_status_and_flat_bodies(api: Api) -> None:
 
 @pytest.mark.parametrize("how", ["form", "json", "basic"])
 def test_a_non_ascii_client_secret_is_a_wrong_secret(api: Api, how: str) -> None:
-    fields = {"grant_type": "client_credentials", "client_id": "demo-client"}
+    client_id = api.credentials()[0]
+    fields = {"grant_type": "client_credentials", "client_id": client_id}
     if how == "form":
         r = api.http.post("/oauth/token", data={**fields, "client_secret": "démo"})
     elif how == "json":
         r = api.http.post("/oauth/token", json={**fields, "client_secret": "démo"})
     else:
-        basic = base64.b64encode("demo-client:démo".encode()).decode()
+        basic = base64.b64encode(f"{client_id}:démo".encode()).decode()
         r = api.http.post("/oauth/token", data=fields, headers={"Authorization": f"Basic {basic}"})
     assert (r.status_code, r.json()["error"]) == (401, "invalid_client")
 
@@ -102,7 +112,7 @@ def test_numbers_in_query_strings_are_ascii_digits(api: Api) -> None:
 
 
 def test_control_api_takes_only_strings_where_it_wants_names(api: Api) -> None:
-    for tenant in (["demo"], {"x": 1}, 5):
+    for tenant in ([api.tenant], {"x": 1}, 5):
         r = api.http.post("/__mock/reset", json={"tenant": tenant})
         assert r.status_code == 422, (tenant, r.text)
 
@@ -122,7 +132,7 @@ def test_admin_token_compared_as_bytes_and_scheme_in_any_case() -> None:
 def test_bearer_scheme_matches_in_any_case(api: Api) -> None:
     token = api.token()
     for scheme in ("bearer", "BEARER", "Bearer"):
-        headers = {"Authorization": f"{scheme} {token}", "X-Clarus-Subdomain": "demo"}
+        headers = {"Authorization": f"{scheme} {token}", "X-Clarus-Subdomain": api.tenant}
         r = api.http.post("/api/products", json=product(stock_unit_type_id=1), headers=headers)
         assert r.status_code == 201, scheme
 
@@ -164,12 +174,14 @@ def test_what_is_not_json_is_400_everywhere(api: Api, raw: bytes) -> None:
     r = api.http.post("/oauth/token", content=raw, headers=JSON)
     assert (r.status_code, r.json()["error"]) == (400, "invalid_request"), r.text
     assert post(api, "/api/products", raw).status_code == 400
-    assert api.http.post("/__mock/reset", content=raw or b" ", headers=JSON).status_code in (
+    # ?tenant= names the test's tenant, so the empty body (no tenant in it) resets that one only.
+    reset = f"/__mock/reset?tenant={api.tenant}"
+    assert api.http.post(reset, content=raw or b" ", headers=JSON).status_code in (
         400,
         200,  # an empty body is {} for the control API
     )
     if raw:
-        assert api.http.post("/__mock/reset", content=raw, headers=JSON).status_code == 400
+        assert api.http.post(reset, content=raw, headers=JSON).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -177,7 +189,10 @@ def test_what_is_not_json_is_400_everywhere(api: Api, raw: bytes) -> None:
     ["Application/JSON", "application/json; charset=utf-8", "APPLICATION/JSON;charset=UTF-8"],
 )
 def test_media_types_match_case_insensitively_with_parameters(api: Api, content_type: str) -> None:
-    r = api.http.post("/oauth/token", content=TOKEN_FORM, headers={"Content-Type": content_type})
+    client_id, client_secret = api.credentials()
+    form = {"grant_type": "client_credentials", "client_id": client_id}
+    raw = json.dumps({**form, "client_secret": client_secret}).encode()
+    r = api.http.post("/oauth/token", content=raw, headers={"Content-Type": content_type})
     assert r.status_code == 200, r.text
     raw = json.dumps(product(stock_unit_type_id=1)).encode()
     assert post(api, "/api/products", raw, **{"Content-Type": content_type}).status_code == 201
@@ -195,7 +210,7 @@ def test_a_repeated_member_keeps_the_last_value_with_a_warning(api: Api) -> None
     r = post(api, "/api/products", raw)
     assert r.status_code == 201, r.text
     assert r.json()["data"]["attributes"]["description"] == "last"
-    entry = api.http.get("/__mock/journal", params={"limit": 1}).json()["data"][0]
+    entry = api.journal()[0]
     assert [(v["pointer"], v["rule"], v["severity"]) for v in entry["violations"]] == [
         ("/data/attributes/description", "duplicate_key", "warning")
     ]
@@ -303,7 +318,7 @@ def test_a_large_chunked_body_is_cut_off_at_the_limit_not_buffered() -> None:
     from starlette.testclient import TestClient
 
     with TestClient(app) as client:
-        token = Api(client, app).token()
+        token = Api(client, app.state.mock).token()
     scope = {
         "type": "http",
         "method": "POST",

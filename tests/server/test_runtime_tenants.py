@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.server.conftest import Api, order
+from tests.api import SERVER_TESTS, Api, order
+
+pytestmark = SERVER_TESTS
 
 
 def make(api: Api, **body: Any) -> dict[str, Any]:
     r = api.http.post("/__mock/tenants", json=body)
     assert r.status_code == 201, r.text
+    api.made.append(r.json()["data"]["subdomain"])  # dropped after the test
     return dict(r.json()["data"])
 
 
@@ -44,12 +47,15 @@ def test_a_copy_has_the_sources_records_and_its_own_client(api: Api) -> None:
     assert r.json()["data"]["goods_outs"]["all"]["edges"], r.text
     created = api.http.post("/api/goods_outs", json=order(reference="SO-SHOP-A"), headers=headers)
     assert created.status_code == 201
-    # Ids go on from the source's sequence, and nothing leaks back into demo.
-    demo_refs = {n["reference"] for n in api.nodes("goods_outs", "reference")}
+    # Ids go on from the source's sequence, and nothing leaks back into demo (the pack's: the
+    # copy's source when none is named).
+    demo_refs = {n["reference"] for n in api.nodes("goods_outs", "reference", tenant="demo")}
     assert "SO-SHOP-A" not in demo_refs
     # A demo token is not valid for the copy.
     r = api.http.post(
-        "/api/goods_outs", json=order(), headers={**api.headers(), "X-Clarus-Subdomain": "shop-a"}
+        "/api/goods_outs",
+        json=order(),
+        headers={**api.headers("demo"), "X-Clarus-Subdomain": "shop-a"},
     )
     assert r.status_code == 403
 
@@ -69,20 +75,23 @@ def test_names_are_made_up_checked_and_unique(api: Api) -> None:
         assert words in r.json()["error"]
 
 
-def test_reset_makes_it_a_copy_again_and_delete_forgets_it(api: Api) -> None:
-    shop = make(api, subdomain="shop-b", clock="manual")
-    headers = token(api, shop)
-    assert api.http.get("/__mock/clock", params={"tenant": "shop-b"}).json()["mode"] == "manual"
-    api.http.post("/api/goods_outs", json=order(reference="SO-GONE"), headers=headers)
-    assert api.http.post("/__mock/reset", json={"tenant": "shop-b"}).status_code == 200
-    refs = {n["reference"] for n in api.nodes("goods_outs", "reference", tenant="demo")}
+# From here, a server of the test's own: these read or reset the whole server's tenant list.
+
+
+def test_reset_makes_it_a_copy_again_and_delete_forgets_it(asgi: Api) -> None:
+    shop = make(asgi, subdomain="shop-b", clock="manual")
+    headers = token(asgi, shop)
+    assert asgi.http.get("/__mock/clock", params={"tenant": "shop-b"}).json()["mode"] == "manual"
+    asgi.http.post("/api/goods_outs", json=order(reference="SO-GONE"), headers=headers)
+    assert asgi.http.post("/__mock/reset", json={"tenant": "shop-b"}).status_code == 200
+    refs = {n["reference"] for n in asgi.nodes("goods_outs", "reference", tenant="demo")}
     assert "SO-GONE" not in refs
-    listed = [t["subdomain"] for t in api.http.get("/__mock/tenants").json()["data"]]
+    listed = [t["subdomain"] for t in asgi.http.get("/__mock/tenants").json()["data"]]
     assert listed == ["demo", "sandbox", "shop-b"]
-    assert api.http.delete("/__mock/tenants/shop-b").status_code == 204
-    assert api.http.delete("/__mock/tenants/shop-b").status_code == 404
-    assert api.http.delete("/__mock/tenants/demo").status_code == 409
-    r = api.http.post(
+    assert asgi.http.delete("/__mock/tenants/shop-b").status_code == 204
+    assert asgi.http.delete("/__mock/tenants/shop-b").status_code == 404
+    assert asgi.http.delete("/__mock/tenants/demo").status_code == 409
+    r = asgi.http.post(
         "/oauth/token",
         data={
             "grant_type": "client_credentials",
@@ -93,18 +102,18 @@ def test_reset_makes_it_a_copy_again_and_delete_forgets_it(api: Api) -> None:
     assert r.status_code == 401
 
 
-def test_a_full_reset_forgets_runtime_tenants(api: Api) -> None:
-    make(api, subdomain="shop-c")
-    assert api.http.post("/__mock/reset").status_code == 200
-    assert [t["subdomain"] for t in api.http.get("/__mock/tenants").json()["data"]] == [
+def test_a_full_reset_forgets_runtime_tenants(asgi: Api) -> None:
+    make(asgi, subdomain="shop-c")
+    assert asgi.http.post("/__mock/reset").status_code == 200
+    assert [t["subdomain"] for t in asgi.http.get("/__mock/tenants").json()["data"]] == [
         "demo",
         "sandbox",
     ]
 
 
-def test_many_copies_each_have_their_own_client(api: Api) -> None:
-    made = [make(api) for _ in range(50)]
+def test_many_copies_each_have_their_own_client(asgi: Api) -> None:
+    made = [make(asgi) for _ in range(50)]
     assert len({t["subdomain"] for t in made}) == 50
     assert len({t["client_id"] for t in made}) == 50
-    assert len(api.http.get("/__mock/tenants").json()["data"]) == 52
-    token(api, made[-1])
+    assert len(asgi.http.get("/__mock/tenants").json()["data"]) == 52
+    token(asgi, made[-1])

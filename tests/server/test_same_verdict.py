@@ -14,7 +14,9 @@ import pytest
 
 from contracts import NotJsonError, read_json, validate_document
 from mock_server.cli import main
-from tests.server.conftest import Api
+from tests.api import SERVER_TESTS, Api
+
+pytestmark = SERVER_TESTS
 
 PRODUCT = b'{"data": {"type": "products", "attributes": {"description": "Tee", "stock_unit_type_id": 1%s}}}'
 
@@ -82,7 +84,7 @@ def _server(api: Api, operation: str, raw: bytes) -> tuple[str, list[tuple[str, 
     )
     if r.status_code == 400:
         return "not_json", []
-    entry = api.http.get("/__mock/journal", params={"limit": 1}).json()["data"][0]
+    entry = api.journal()[0]
     found = sorted((v["pointer"], v["rule"], v["severity"]) for v in entry["violations"])
     if r.status_code == 422:
         errors = sorted(

@@ -25,7 +25,7 @@ from contracts import operations
 from contracts.openapi import openapi_document
 from mock_server.app import create_app
 from mock_server.rest.routes import handler_for
-from tests.server.conftest import Api
+from tests.api import Api
 
 APP = create_app()
 SCHEMA = schemathesis.openapi.from_dict(openapi_document())
@@ -45,7 +45,7 @@ CHECKS = [
 @pytest.fixture(scope="module")
 def headers() -> dict[str, Any]:
     with TestClient(APP) as client:
-        token = Api(client, APP).token()
+        token = Api(client, APP.state.mock).token()
     return {"Authorization": f"Bearer {token}"}
 
 

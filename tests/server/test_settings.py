@@ -12,11 +12,11 @@ from mock_server.app import create_app
 from mock_server.cli import _banner, main
 from mock_server.fixtures import PACKS, FixtureError
 from mock_server.settings import Settings
-from tests.server.conftest import Api, order
+from tests.api import Api, order
 
 
 def _token(client: TestClient) -> dict[str, str]:
-    return Api(client, client.app).headers()
+    return Api(client, client.app.state.mock).headers()
 
 
 def test_data_file_survives_a_restart(tmp_path: Path) -> None:

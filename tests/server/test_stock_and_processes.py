@@ -11,7 +11,9 @@ from jsonschema import Draft202012Validator
 from contracts import get_operation
 from mock_server.domain import processes
 from mock_server.store import Record
-from tests.server.conftest import Api, order
+from tests.api import SERVER_TESTS, Api, order
+
+pytestmark = SERVER_TESTS
 
 PROCESS = "/api/goods_out_processes/process_picks_async"
 CONSOLIDATE = "/api/goods_out_processes/process_and_consolidate_picks"
@@ -22,22 +24,22 @@ GOBAY, BULK_LOCATION = 9, 2
 
 
 def _stored(api: Api, resource: str, record_id: int) -> dict[str, Any]:
-    record = api.app.state.mock.store.get("demo", resource, record_id)
+    record = api.store.get(api.tenant, resource, record_id)
     assert record is not None
     return record.attributes
 
 
 def _find(api: Api, resource: str, **where: Any) -> list[Record]:
-    return api.app.state.mock.store.find("demo", resource, **where)
+    return api.store.find(api.tenant, resource, **where)
 
 
 def _force(api: Api, resource: str, record_id: int, **attributes: Any) -> None:
     """Put a record into a state no API call reaches yet (the floor is simulated later)."""
-    store = api.app.state.mock.store
-    record = store.get("demo", resource, record_id)
+    store = api.store
+    record = store.get(api.tenant, resource, record_id)
     record.attributes.update(attributes)
     with store.transaction():
-        store.save("demo", record)
+        store.save(api.tenant, record)
 
 
 def _order(api: Api, product_id: int = 1, quantity: float = 10, **attributes: Any) -> dict:
@@ -261,10 +263,11 @@ def test_36_empty_ids_carries_the_vendor_code_and_the_contract_rule(
 
 def test_37_unknown_or_other_tenants_order(api: Api) -> None:
     mine = _order(api)
+    sandbox = api.another("sandbox")
     for reference in ("SB-1", "SB-2"):
-        api.call("POST", "/api/goods_outs", order(reference=reference), tenant="sandbox")
-    # The sandbox's orders get ids the demo tenant has never handed out.
-    elsewhere = api.call("POST", "/api/goods_outs", order(reference="SB-3"), tenant="sandbox")
+        api.call("POST", "/api/goods_outs", order(reference=reference), tenant=sandbox)
+    # The sandbox's orders get ids the test's tenant has never handed out.
+    elsewhere = api.call("POST", "/api/goods_outs", order(reference="SB-3"), tenant=sandbox)
     foreign = elsewhere.json()["data"]["id"] + 1000
     r = api.call("POST", PROCESS, {"ids": [mine["id"], foreign]})
     _vendor_error(r, 37, "invalid_ids_provided", "/ids/1")

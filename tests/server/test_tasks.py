@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 
 from mock_server.store import Record
-from tests.server.conftest import Api
+from tests.api import SERVER_TESTS, Api
 from tests.server.test_goods_in import BULK, error, receive_body, received
+
+pytestmark = SERVER_TESTS
 
 RCV_DONE = {"status": "completed", "confirmed_quantity": 8, "location_to_id": BULK}
 
@@ -18,12 +20,12 @@ def patch(**attributes: Any) -> dict[str, Any]:
 
 
 def task_of(api: Api, task_id: int) -> dict[str, Any]:
-    return api.app.state.mock.store.get("demo", "tasks", task_id).attributes
+    return api.store.get(api.tenant, "tasks", task_id).attributes
 
 
 def add_task(api: Api, task_type_code: str, **attributes: Any) -> Record:
     """A task of a type no served endpoint creates yet, stored directly."""
-    store = api.app.state.mock.store
+    store = api.store
     base = {
         "status": "AVAILABLE",
         "subtype": "standard",
@@ -34,7 +36,7 @@ def add_task(api: Api, task_type_code: str, **attributes: Any) -> Record:
         "created_at": "2026-11-23T09:00:00Z",
     }
     with store.transaction():
-        return store.create("demo", "tasks", {**base, **attributes})
+        return store.create(api.tenant, "tasks", {**base, **attributes})
 
 
 def test_update_changes_fields_and_answers_a_string_id(api: Api) -> None:
@@ -75,7 +77,7 @@ def test_rcv_completion_creates_stock_like_receive(api: Api) -> None:
     attributes = r.json()["data"]["attributes"]
     assert (attributes["status"], attributes["confirmed_quantity"]) == ("COMPLETED", 8)
     assert attributes["completed_at"]
-    [stock] = api.app.state.mock.store.find("demo", "stocks", goods_in_receipt_id=receipt_id)
+    [stock] = api.store.find(api.tenant, "stocks", goods_in_receipt_id=receipt_id)
     assert stock.attributes["quantity"] == 8
     assert (stock.attributes["location_id"], stock.attributes["storage_unit_id"]) == (BULK, 1)
     assert api.record("goods_in_receipts", receipt_id)["attributes"]["status"] == "completed"
@@ -93,10 +95,12 @@ def test_completion_references_are_checked(api: Api) -> None:
     _, [task] = received(api)
     r = api.call("PATCH", f"/api/tasks/{task.id}", patch(**RCV_DONE, storage_unit_to_id=99))
     assert error(r) == ("/data/attributes/storage_unit_to_id", "unknown_reference")
-    store = api.app.state.mock.store
+    store = api.store
     with store.transaction():
-        other = store.create("demo", "warehouses", {"code": "BHX1", "name": "Birmingham"})
-        unit = store.create("demo", "storage_units", {"reference": "X", "warehouse_id": other.id})
+        other = store.create(api.tenant, "warehouses", {"code": "BHX1", "name": "Birmingham"})
+        unit = store.create(
+            api.tenant, "storage_units", {"reference": "X", "warehouse_id": other.id}
+        )
     r = api.call("PATCH", f"/api/tasks/{task.id}", patch(**RCV_DONE, storage_unit_to_id=unit.id))
     assert error(r) == ("/data/attributes/storage_unit_to_id", "unsuitable_reference")
     assert "warehouse" in r.json()["error"]
@@ -106,7 +110,7 @@ def test_pick_completion_needs_quantity_and_drop_location_and_makes_no_stock(api
     pick = add_task(api, "PICK")
     r = api.call("PATCH", f"/api/tasks/{pick.id}", patch(status="completed", confirmed_quantity=4))
     assert error(r) == ("/data/attributes/location_to_id", "required")
-    stock_before = len(api.app.state.mock.store.find("demo", "stocks"))
+    stock_before = len(api.store.find(api.tenant, "stocks"))
     r = api.call(
         "PATCH",
         f"/api/tasks/{pick.id}",
@@ -114,7 +118,7 @@ def test_pick_completion_needs_quantity_and_drop_location_and_makes_no_stock(api
     )
     assert r.status_code == 200, r.text
     assert r.json()["data"]["attributes"]["status"] == "COMPLETED"
-    assert len(api.app.state.mock.store.find("demo", "stocks")) == stock_before
+    assert len(api.store.find(api.tenant, "stocks")) == stock_before
 
 
 def test_conv_defaults_its_quantity_and_load_and_load_disp_are_refused(api: Api) -> None:
@@ -147,12 +151,12 @@ def test_complete_collection_completes_matching_rcv_tasks(api: Api) -> None:
     r = api.call("POST", "/api/tasks/complete_collection", body)
     assert r.status_code == 204, r.text  # the vendor: 204 No Content on success
     assert [task_of(api, t.id)["status"] for t in tasks] == ["COMPLETED", "AVAILABLE", "COMPLETED"]
-    stock = api.app.state.mock.store.find("demo", "stocks", goods_in_receipt_id=receipt_id)
+    stock = api.store.find(api.tenant, "stocks", goods_in_receipt_id=receipt_id)
     assert [s.attributes["product_id"] for s in stock] == [5, 5]
     assert api.record("goods_in_receipts", receipt_id)["attributes"]["status"] == "received"
     again = api.call("POST", "/api/tasks/complete_collection", body)
     assert again.status_code == 204
-    assert len(api.app.state.mock.store.find("demo", "stocks", goods_in_receipt_id=receipt_id)) == 2
+    assert len(api.store.find(api.tenant, "stocks", goods_in_receipt_id=receipt_id)) == 2
 
 
 def test_complete_collection_is_all_or_nothing(api: Api) -> None:

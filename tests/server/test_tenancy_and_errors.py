@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from tests.server.conftest import Api, order
+import pytest
+
+from tests.api import SERVER_TESTS, Api, order
+
+pytestmark = SERVER_TESTS
+
+
+@pytest.fixture
+def api(api_over_both: Api) -> Api:
+    """Over real HTTP and in process: each error as a client meets it on either transport."""
+    return api_over_both
 
 
 def test_missing_token_missing_subdomain_and_other_tenant(api: Api) -> None:
@@ -16,29 +26,30 @@ def test_missing_token_missing_subdomain_and_other_tenant(api: Api) -> None:
     r = api.http.post(
         "/api/goods_outs",
         json=order(),
-        headers={"Authorization": f"Bearer {api.token()}", "X-Clarus-Subdomain": "sandbox"},
+        headers={"Authorization": f"Bearer {api.token()}", "X-Clarus-Subdomain": api.another()},
     )
     assert r.status_code == 403
     r = api.http.post(
         "/api/goods_outs",
         json=order(),
-        headers={"Authorization": "Bearer not-a-token", "X-Clarus-Subdomain": "demo"},
+        headers={"Authorization": "Bearer not-a-token", "X-Clarus-Subdomain": api.tenant},
     )
     assert r.status_code == 401
 
 
 def test_no_read_or_write_crosses_tenants(api: Api) -> None:
+    sandbox = api.another("sandbox")
     sandbox_ids = []
     for n in range(3):
         body = order(reference=f"SBX-{n}", lines_changes=[])
-        r = api.call("POST", "/api/goods_outs", body, tenant="sandbox")
+        r = api.call("POST", "/api/goods_outs", body, tenant=sandbox)
         assert r.status_code == 201, r.text
         sandbox_ids.append(r.json()["data"]["id"])
-    store = api.app.state.mock.store
+    store = api.store
     for record_id in sandbox_ids:  # every id of the other tenant
-        # The demo tenant may have an order with the same id (the demo pack's 1, 2, 3): the demo
+        # The test's tenant may have an order with the same id (the demo pack's 1, 2, 3): its
         # token then reaches that one, never the sandbox's.
-        mine = store.get("demo", "goods_outs", record_id) is not None
+        mine = store.get(api.tenant, "goods_outs", record_id) is not None
         r = api.call(
             "PATCH",
             f"/api/goods_outs/{record_id}",
@@ -47,7 +58,7 @@ def test_no_read_or_write_crosses_tenants(api: Api) -> None:
         assert r.status_code == (200 if mine else 404)
         if not mine:
             assert api.call("POST", f"/api/goods_outs/{record_id}/cancel").status_code == 404
-        assert api.record("goods_outs", record_id, "sandbox")["attributes"]["reference"].startswith(
+        assert api.record("goods_outs", record_id, sandbox)["attributes"]["reference"].startswith(
             "SBX-"
         )
     # sandbox has 3 products; a demo-only product id is unknown there
@@ -57,7 +68,7 @@ def test_no_read_or_write_crosses_tenants(api: Api) -> None:
         order(
             lines_changes=[{"type": "ADD", "attributes": {"product_id": 6, "order_quantity": 1}}]
         ),
-        tenant="sandbox",
+        tenant=sandbox,
     )
     assert r.status_code == 422
     assert (
@@ -137,7 +148,7 @@ def test_unexpected_error_is_json_500_with_request_id(asgi: Api, monkeypatch) ->
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(asgi.app.state.mock.store, "create", boom)
+    monkeypatch.setattr(asgi.state.store, "create", boom)
     r = asgi.call("POST", "/api/goods_outs", order())
     assert r.status_code == 500
     body = r.json()

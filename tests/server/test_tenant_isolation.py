@@ -1,9 +1,9 @@
 """No read or write crosses tenants: every path id and every body reference of the other tenant.
 
-The sandbox tenant gets a record of every resource under an id the demo tenant does not have. Then the
-demo tenant's token tries each operation on those ids, through the path and through the body (the
-documented example of the operation, its ids swapped for the sandbox's). Every attempt must be refused,
-and neither tenant's records may change.
+A copy of the sandbox tenant gets a record of every resource under an id the test's tenant (a copy
+of demo) does not have. Then the test's token tries each operation on those ids, through the path
+and through the body (the documented example of the operation, its ids swapped for the sandbox's).
+Every attempt must be refused, and neither tenant's records may change.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import pytest
 from contracts import Operation, is_valid, operations
 from mock_server.domain.references import target
 from mock_server.store import Record, Store
-from tests.server.conftest import Api
+from tests.api import SERVER_TESTS, Api
+
+pytestmark = SERVER_TESTS
 
 ELSEWHERE = 900_001  # an id only the sandbox tenant has, for every resource
 EXAMPLES = Path(__file__).parents[1] / "contracts" / "vendor_examples"
@@ -104,20 +106,21 @@ def _swap_ids(node: Any, key: str = "") -> Any:
     return ELSEWHERE if _references(node, key) else node
 
 
-def _plant(store: Store) -> None:
-    """A sandbox record of every referenced resource under ``ELSEWHERE``, cloned from a real one."""
+def _plant(store: Store, sandbox: str) -> None:
+    """A record of the sandbox (a copy of the pack's) of every referenced resource under
+    ``ELSEWHERE``, cloned from a real one."""
     with store.transaction():
         for resource in sorted(_referenced_resources()):
-            first = store.first_id("sandbox", resource)
-            model = store.get("sandbox", resource, first) if first else None
+            first = store.first_id(sandbox, resource)
+            model = store.get(sandbox, resource, first) if first else None
             attributes = dict(model.attributes) if model else {}
-            store.insert("sandbox", Record(resource, ELSEWHERE, attributes, {}))
+            store.insert(sandbox, Record(resource, ELSEWHERE, attributes, {}))
 
 
-def _everything(store: Store) -> list[tuple[Any, ...]]:
+def _everything(store: Store, *tenants: str) -> list[tuple[Any, ...]]:
     return [
         (tenant, r.resource, r.id, r.parent_id, r.attributes, r.relationships)
-        for tenant in ("demo", "sandbox")
+        for tenant in tenants
         for r in store.records(tenant)
     ]
 
@@ -184,9 +187,10 @@ def test_every_operation_that_names_an_id_is_tried() -> None:
 
 
 def test_no_read_or_write_reaches_the_other_tenant(api: Api) -> None:
-    store = api.app.state.mock.store
-    _plant(store)
-    before = _everything(store)
+    store = api.store
+    sandbox = api.another("sandbox")
+    _plant(store, sandbox)
+    before = _everything(store, api.tenant, sandbox)
     leaks = []
     for attempt in ATTEMPTS:
         r = api.call(attempt.op.method, attempt.path, attempt.body)
@@ -198,12 +202,13 @@ def test_no_read_or_write_reaches_the_other_tenant(api: Api) -> None:
         elif attempt.by == "body" and first not in attempt.pointers:
             leaks.append(f"{attempt}: refused at {first}, not at an id: {r.text[:300]}")
     assert not leaks, "\n".join(leaks)
-    assert _everything(store) == before
+    assert _everything(store, api.tenant, sandbox) == before
 
 
 @pytest.mark.parametrize("resource", sorted(_referenced_resources()))
 def test_the_control_api_reads_one_tenant_only(api: Api, resource: str) -> None:
-    _plant(api.app.state.mock.store)
-    r = api.http.get(f"/__mock/records/{resource}/{ELSEWHERE}", params={"tenant": "demo"})
+    sandbox = api.another("sandbox")
+    _plant(api.store, sandbox)
+    r = api.http.get(f"/__mock/records/{resource}/{ELSEWHERE}", params={"tenant": api.tenant})
     assert r.status_code == 404
-    assert str(api.record(resource, ELSEWHERE, "sandbox")["id"]) == str(ELSEWHERE)
+    assert str(api.record(resource, ELSEWHERE, sandbox)["id"]) == str(ELSEWHERE)

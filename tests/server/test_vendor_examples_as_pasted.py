@@ -1,8 +1,8 @@
 """Every request example on the vendor's pages, pasted as it is, succeeds against the demo tenant.
 
-Each example (``tests/contracts/vendor_examples``) is sent unchanged to a freshly reset demo tenant:
-only host, token and subdomain differ from the vendor's curl. Where the path names a record, the
-example goes to the record whose id the vendor's own response example shows
+Each example (``tests/contracts/vendor_examples``) is sent unchanged to a fresh copy of the demo
+tenant: only host, token and subdomain differ from the vendor's curl. Where the path names a record,
+the example goes to the record whose id the vendor's own response example shows
 (``tests/contracts/vendor_responses``), or to the one the table below names where the vendor shows no
 response. The demo pack holds a record of the right kind at every id these examples use.
 """
@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 
 from contracts import get_operation
-from tests.server.conftest import Api
+from tests.api import SERVER_TESTS, Api
+
+pytestmark = SERVER_TESTS
 
 HERE = Path(__file__).parent.parent / "contracts"
 EXAMPLES = sorted((HERE / "vendor_examples").glob("*.json"))
@@ -71,24 +73,11 @@ def _cases() -> list[Any]:
     return cases
 
 
-@pytest.fixture(scope="module")
-def demo() -> Any:
-    from starlette.testclient import TestClient
-
-    from mock_server.app import create_app
-
-    app = create_app()
-    with TestClient(app, base_url="http://testserver") as client:
-        yield Api(client, app)
-
-
 @pytest.mark.parametrize("path", _cases())
-def test_vendor_example_succeeds_as_pasted(demo: Api, path: Path) -> None:
+def test_vendor_example_succeeds_as_pasted(api: Api, path: Path) -> None:
     example = json.loads(path.read_text(encoding="utf-8"))
     op = get_operation(example["operation"])
-    assert demo.http.post("/__mock/reset", json={"tenant": "demo"}).status_code == 200
-    demo.tokens.clear()  # a tenant reset forgets its tokens too
-    r = demo.call(op.method, _url(op.name), example["payload"])
+    r = api.call(op.method, _url(op.name), example["payload"])
     assert r.status_code == op.response_status, r.text
     if op.response_schema is None:
         return

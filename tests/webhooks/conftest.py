@@ -1,59 +1,15 @@
-"""Webhook fixtures: the server in process with its delivery worker, and a real local receiver."""
+"""Webhook fixtures: the server in process with its delivery worker (helpers in ``automations.py``)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
 from mock_server.settings import Settings
-from tests.server.conftest import Api
-
-
-def automation(
-    url: str,
-    event: str = "created",
-    resource_name: str = "goods_out",
-    conditions: list[dict[str, str]] | None = None,
-    integration_id: int | None = None,
-) -> dict[str, Any]:
-    """An automation body whose webhook action calls ``url``."""
-    attributes: dict[str, Any] = {
-        "resource_name": resource_name,
-        "event": event,
-        "name": f"{resource_name} {event} to {url}",
-        "enabled": True,
-        "conditions_changes": [{"type": "ADD", "attributes": c} for c in conditions or []],
-        "actions_changes": [
-            {
-                "type": "ADD",
-                "attributes": {
-                    "destination_type": "webhook",
-                    "destination_code": "default",
-                    "parameters_changes": [
-                        {"type": "ADD", "attributes": {"parameter_code": "url", "value": url}}
-                    ],
-                },
-            }
-        ],
-    }
-    if integration_id is not None:
-        attributes["integration_id"] = integration_id
-    return {"data": {"type": "automations", "attributes": attributes}}
-
-
-def eventually(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Poll ``check`` until it returns something truthy (deliveries are asynchronous)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.02)
+from tests.api import Api
 
 
 @pytest.fixture
@@ -61,7 +17,7 @@ def server() -> Iterator[Api]:
     """The demo server with its worker running, clocks in realtime."""
     app = create_app(Settings())
     with TestClient(app, base_url="http://testserver") as client:
-        yield Api(client, app)
+        yield Api(client, app.state.mock)
 
 
 @pytest.fixture
@@ -69,4 +25,4 @@ def manual() -> Iterator[Api]:
     """The demo server with every tenant's clock on manual."""
     app = create_app(Settings(clock="manual"))
     with TestClient(app, base_url="http://testserver") as client:
-        yield Api(client, app)
+        yield Api(client, app.state.mock)

@@ -8,8 +8,8 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.server.conftest import Api, order
-from tests.webhooks.conftest import automation, eventually
+from tests.api import Api, order
+from tests.webhooks.automations import automation, eventually
 
 
 def received(httpserver: HTTPServer, count: int = 1) -> list[Request]:
@@ -169,12 +169,12 @@ def test_a_dead_receiver_fails_after_eight_attempts_then_redelivers(
     # The manual clock holds the retries back until it is advanced: 1+2+4+...+64 s.
     for _ in range(7):
         manual.http.post("/__mock/clock/advance", json={"tenant": "demo", "by": "5m"})
-        eventually(lambda: not manual.app.state.mock.worker.busy)
+        eventually(lambda: not manual.state.worker.busy)
     [failed] = eventually(lambda: [d for d in deliveries(manual) if d["state"] == "failed"])
     assert len(failed["attempts"]) == 8
     # Redelivery by hand, to a receiver that now answers.
     httpserver.expect_request("/hook").respond_with_data("ok")
-    store = manual.app.state.mock.store
+    store = manual.state.store
     delivery = store.delivery(failed["id"])
     delivery.target = httpserver.url_for("/hook")
     store.db.execute(

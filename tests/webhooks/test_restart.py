@@ -15,8 +15,9 @@ from pathlib import Path
 import httpx
 from pytest_httpserver import HTTPServer
 
-from tests.server.conftest import _free_port, order
-from tests.webhooks.conftest import automation, eventually
+from mock_server.testing import free_port
+from tests.api import order
+from tests.webhooks.automations import automation, eventually
 
 
 @contextmanager
@@ -69,9 +70,9 @@ def token(url: str) -> dict[str, str]:
 
 def test_pending_deliveries_survive_sigkill(tmp_path: Path) -> None:
     data = tmp_path / "state.db"
-    receiver_port = _free_port()  # nothing listens there yet: the receiver is "down"
+    receiver_port = free_port()  # nothing listens there yet: the receiver is "down"
     hook = f"http://127.0.0.1:{receiver_port}/hook"
-    port = _free_port()
+    port = free_port()
     with serve(data, port) as (proc, url):
         headers = token(url)
         created = httpx.post(url + "/api/automations", json=automation(hook), headers=headers)
