@@ -113,14 +113,26 @@ def allocate_order(env: Env, order: Record) -> list[Shortfall]:
     caller decides what a shortfall means (pick processing refuses it with vendor error 39).
     """
     short = []
+    wanting = []
     for line in env.store.children(env.tenant, LINES, order.id):
         have = float(line.attributes.get("allocated_quantity") or 0)
         need = float(line.attributes["order_quantity"]) - have
-        if line.attributes.get("short_status") == "short" or need <= 0:
-            continue
-        got = stock.allocate(env, order, line, need)
-        line.attributes["allocated_quantity"] = stock.tidy(have + got)
-        env.store.save(env.tenant, line)
+        if line.attributes.get("short_status") != "short" and need > 0:
+            wanting.append((line, have, need))
+    candidates = stock.sources_by_product(
+        env,
+        {line.attributes["product_id"] for line, _, _ in wanting},
+        order.attributes["account_id"],
+        order.attributes.get("warehouse_id"),
+    )
+    for line, have, need in wanting:
+        got = stock.allocate(
+            env, order, line, need, candidates.get(line.attributes["product_id"], [])
+        )
+        allocated = stock.tidy(have + got)
+        if line.attributes.get("allocated_quantity") != allocated:  # no write for no change
+            line.attributes["allocated_quantity"] = allocated
+            env.store.save(env.tenant, line)
         if got < need:
             short.append(Shortfall(line, need, got))
     return short

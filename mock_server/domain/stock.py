@@ -18,7 +18,7 @@ from mock_server.domain.errors import Unprocessable
 from mock_server.domain.facts import status_codes
 from mock_server.domain.transitions import create as create_in_status
 from mock_server.domain.transitions import transition
-from mock_server.store import Record
+from mock_server.store import Cond, Record
 
 STOCKS = "stocks"
 ALLOCATIONS = "stock_allocations"
@@ -53,15 +53,44 @@ def sources(env: Env, product_id: int, account_id: int, warehouse_id: int | None
     return [s for s in env.store.find(env.tenant, STOCKS, **where) if free(s) > 0]
 
 
-def allocate(env: Env, order: Record, line: Record, quantity: float) -> float:
+def sources_by_product(
+    env: Env, product_ids: set[int], account_id: int, warehouse_id: int | None
+) -> dict[int, list[Record]]:
+    """:func:`sources` for several products in one query: ``{product_id: records}``, oldest first.
+
+    An order's lines share these records: allocating one line changes them in place, so the next
+    line sees what is left (a 20-line order asked the store 20 times before).
+    """
+    where: list[Cond] = [
+        Cond("product_id", "in", sorted(product_ids)),
+        Cond("account_id", "eq", account_id),
+    ]
+    if warehouse_id is not None:
+        where.append(Cond("warehouse_id", "eq", warehouse_id))
+    found: dict[int, list[Record]] = {}
+    for stock in env.store.query(env.tenant, STOCKS, where):
+        if free(stock) > 0:
+            found.setdefault(stock.attributes["product_id"], []).append(stock)
+    return found
+
+
+def allocate(
+    env: Env, order: Record, line: Record, quantity: float, candidates: list[Record] | None = None
+) -> float:
     """Allocate up to ``quantity`` of a line's product to its order; return how much was allocated.
 
-    Stock of the order's account (and warehouse, when the order names one), oldest records first.
+    Stock of the order's account (and warehouse, when the order names one), oldest records first;
+    ``candidates`` are those records when the caller looked them up already
+    (:func:`sources_by_product`).
     """
     product_id = line.attributes["product_id"]
     account_id = order.attributes["account_id"]
+    if candidates is None:
+        candidates = sources(env, product_id, account_id, order.attributes.get("warehouse_id"))
     taken = 0.0
-    for stock in sources(env, product_id, account_id, order.attributes.get("warehouse_id")):
+    for stock in candidates:
+        if free(stock) <= 0:
+            continue  # an earlier line of the order took the rest
         part = min(free(stock), quantity - taken)
         stock.attributes["allocated_quantity"] = tidy(allocated(stock) + part)
         env.store.save(env.tenant, stock)

@@ -166,9 +166,11 @@ def test_a_dead_receiver_fails_after_eight_attempts_then_redelivers(
     [pending] = eventually(lambda: [d for d in deliveries(manual) if d["attempts"]])
     assert pending["state"] == "pending"
     assert "Connect" in pending["attempts"][0]["error"]
-    # The manual clock holds the retries back until it is advanced: 1+2+4+...+64 s.
-    for _ in range(7):
+    # The manual clock holds the retries back until it is advanced: 1+2+4+...+64 s. Each advance
+    # waits for its attempt, so two advances never fold into one.
+    for made in range(2, 9):
         manual.http.post("/__mock/clock/advance", json={"tenant": "demo", "by": "5m"})
+        eventually(lambda made=made: len(deliveries(manual)[0]["attempts"]) >= made)
         eventually(lambda: not manual.state.worker.busy)
     [failed] = eventually(lambda: [d for d in deliveries(manual) if d["state"] == "failed"])
     assert len(failed["attempts"]) == 8
