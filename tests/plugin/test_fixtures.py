@@ -54,6 +54,12 @@ def test_webhooks_arrive(clarus_client, clarus_webhooks):
     assert clarus_webhooks.call_count == 1
 
 
+def test_the_client_renews_a_token_the_tenants_clock_expired(clarus_client, clarus_clock):
+    assert clarus_client.post("/api/goods_outs", json=ORDER).status_code == 201
+    clarus_clock.advance("3h")  # tokens last two hours of the tenant's time
+    assert clarus_client.post("/api/goods_outs", json=ORDER).status_code == 201
+
+
 def test_the_journal_lists_the_requests(clarus_client, clarus_journal):
     clarus_client.post("/api/goods_outs", json=ORDER)
     [entry] = [e for e in clarus_journal() if e["path"] == "/api/goods_outs"]
@@ -76,7 +82,7 @@ def test_a_warning_passes_unless_strict(clarus_client):
 def test_fixtures_give_each_test_a_fresh_tenant(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(EXAMPLE)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)
 
 
 def test_a_contract_break_fails_the_test_with_pointer_rule_and_hint(
