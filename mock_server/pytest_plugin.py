@@ -94,10 +94,30 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_REPORT] = Report()
 
 
+_KNOWN = ["pack", "clock", "strict", "source", "contract"]
+_MARKER_ARGUMENTS = frozenset(_KNOWN)
+
+
+def _bad_marker(unknown: list[str], positional: tuple[Any, ...]) -> str:
+    """Why a ``clarus`` marker was refused: misspelt names (with the nearest known) or positions."""
+    from contracts.names import nearest
+
+    said = [
+        f"{name!r}" + (f" (did you mean {near[0]!r}?)" if (near := nearest(name, _KNOWN)) else "")
+        for name in unknown
+    ]
+    if positional:
+        said.append(f"positional {positional!r}")
+    return f"@pytest.mark.clarus takes {', '.join(_KNOWN)} by name; got {', '.join(said)}"
+
+
 def _options(request: pytest.FixtureRequest) -> Options:
     config = request.config
     marker = request.node.get_closest_marker("clarus")
     given = dict(marker.kwargs) if marker else {}
+    unknown = sorted(set(given) - _MARKER_ARGUMENTS)
+    if unknown or (marker is not None and marker.args):
+        pytest.fail(_bad_marker(unknown, marker.args if marker else ()), pytrace=False)
     return Options(
         pack=given.get("pack") or config.getoption("--clarus-pack"),
         clock=given.get("clock") or config.getoption("--clarus-clock"),

@@ -124,6 +124,19 @@ def test_the_marker_switches_the_check_off(pytester: pytest.Pytester) -> None:
     result.stdout.no_fnmatch_line("*clarus-mock contract report*")
 
 
+def test_a_misspelt_marker_argument_is_an_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "import pytest\n"
+        "@pytest.mark.clarus(colck='instant')\n"
+        "def test_x(clarus_tenant):\n"
+        "    pass\n"
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*takes pack, clock, strict, source, contract by name*"])
+    result.stdout.fnmatch_lines(["*'colck' (did you mean 'clock'?)*"])
+
+
 def test_against_a_running_server(pytester: pytest.Pytester) -> None:
     from mock_server.testing import local_server
 
