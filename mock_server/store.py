@@ -483,6 +483,8 @@ class Store:
             return record
 
     def delete(self, tenant: str, resource: str, record_id: int) -> None:
+        if not _SQLITE_MIN <= record_id <= _SQLITE_MAX:
+            return
         with self._lock:
             kind = self._kind(tenant, resource, make=False)
             if kind is None or resource not in self._tables:
@@ -854,6 +856,8 @@ class Store:
             )
 
     def delivery(self, delivery_id: int) -> Delivery | None:
+        if not _SQLITE_MIN <= delivery_id <= _SQLITE_MAX:
+            return None  # no row can have an id SQLite cannot store
         with self._lock:
             row = self.db.execute(
                 "SELECT * FROM deliveries WHERE id = ?", (delivery_id,)

@@ -81,3 +81,24 @@ def test_records_read_is_flagged_non_vendor(api: Api) -> None:
     body = api.http.get("/__mock/records/products/1", params={"tenant": api.tenant}).json()
     assert body["meta"] == {"non_vendor": True}
     assert api.http.get("/__mock/records/products/1").status_code == 400
+
+
+HUGE = 10**21  # wider than SQLite's 64-bit integers
+
+
+def test_ids_too_wide_for_the_store_are_not_found(api: Api) -> None:
+    for method, path, expected in (
+        ("GET", f"/__mock/records/goods_outs/{HUGE}?tenant={api.tenant}", 404),
+        ("GET", f"/__mock/webhooks/deliveries/{HUGE}", 404),
+        ("POST", f"/__mock/webhooks/deliveries/{HUGE}/redeliver", 404),
+        ("DELETE", f"/__mock/faults/{HUGE}", 404),
+    ):
+        r = api.http.request(method, path)
+        assert r.status_code == expected, (method, path, r.text)
+    for method, path in (
+        ("POST", f"/api/goods_outs/{HUGE}/cancel"),
+        ("PATCH", f"/api/tasks/{HUGE}"),
+        ("DELETE", f"/api/products?ids={HUGE}"),
+    ):
+        r = api.call(method, path)
+        assert r.status_code in (400, 404, 422), (method, path, r.text)
