@@ -232,6 +232,15 @@ RULES["not_unique"] = Rule(
     "The field must be unique and another record already has this value.",
     "Use another value, or update the existing record (its id is in the message).",
 )
+RULES["webhook_url"] = Rule(
+    "webhook_url",
+    "Webhook address the mock cannot call",
+    "A webhook action's `url` parameter must be an absolute http or https URL with a host (and a "
+    "port from 1 to 65535); the mock also refuses its own control API (`/__mock/...`), which a "
+    "delivery would change or wipe each time the automation fires.",
+    "Give your receiver's address, e.g. `http://127.0.0.1:9000/hook`; `clarus-mock listen` "
+    "starts one and prints it.",
+)
 RULES["invalid_state"] = Rule(
     "invalid_state",
     "Not allowed in the record's current status",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from contracts import Violation
 from contracts.registry import schema_documents
@@ -141,21 +142,54 @@ def _apply(
 
 
 def _check_webhook_urls(env: Env, automation: Record) -> None:
-    """After an update every webhook action still needs its url parameter (as create requires)."""
+    """Every webhook action has a url parameter (after an update too, as create requires) that
+    the delivery worker can call: an absolute http or https URL with a host, and not this mock's
+    own control API (a webhook to ``/__mock/reset`` would wipe the server each time it fired)."""
     for action in env.store.children(env.tenant, ACTIONS, automation.id):
         if action.attributes.get("destination_type") != "webhook":
             continue
-        codes = {
-            p.attributes.get("parameter_code")
+        urls = [
+            p.attributes.get("value")
             for p in env.store.children(env.tenant, PARAMETERS, action.id)
-        }
-        if "url" not in codes:
+            if p.attributes.get("parameter_code") == "url"
+        ]
+        if not urls:
             raise Unprocessable(
                 "/data/attributes/actions_changes",
                 "missing_item",
                 f"webhook action {action.id} would have no url parameter",
                 hint="keep (or ADD) a parameter with parameter_code url on every webhook action",
             )
+        for url in urls:
+            problem = _unusable_url(url)
+            if problem:
+                raise Unprocessable(
+                    "/data/attributes/actions_changes",
+                    "webhook_url",
+                    f"webhook action {action.id}: url {url!r} {problem}",
+                    hint="give the address of your receiver, e.g. http://127.0.0.1:9000/hook "
+                    "(clarus-mock listen prints one)",
+                )
+
+
+def _unusable_url(url: Any) -> str | None:
+    """Why the delivery worker could not (or must not) call ``url``; None when it can."""
+    if not isinstance(url, str):
+        return "is not text"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return "is not an http or https URL"
+    try:
+        port = parts.port  # raises for a port past 65535
+    except ValueError:
+        port = 0
+    if port == 0:
+        return "has a port outside 1-65535"
+    if not parts.hostname:
+        return "names no host"
+    if parts.path == "/__mock" or parts.path.startswith("/__mock/"):
+        return "is this mock's own control API, which a webhook must not call"
+    return None
 
 
 def _apply_all(env: Env, automation: Record, attributes: dict[str, Any]) -> None:
@@ -174,6 +208,7 @@ def create_automation(
     """
     automation = records.create(env, AUTOMATIONS, attributes, relationships)
     _apply_all(env, automation, attributes)
+    _check_webhook_urls(env, automation)
     return load_automation(env, automation)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from jsonschema import Draft202012Validator
 
 from contracts import get_operation
@@ -266,3 +267,60 @@ def test_automation_run(api: Api) -> None:
     assert api.call("POST", "/api/automations/999/run").status_code == 404
     assert _patch(api, created["id"], enabled=False).status_code == 200
     _rule(api.call("POST", f"/api/automations/{created['id']}/run"), "invalid_state", "")
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("file:///etc/passwd", "not an http or https URL"),
+        ("gopher://example.com/", "not an http or https URL"),
+        ("not a url", "not an http or https URL"),
+        ("http:///hook", "names no host"),
+        ("http://127.0.0.1:99999/hook", "port outside 1-65535"),
+        ("http://127.0.0.1:0/hook", "port outside 1-65535"),
+        ("http://127.0.0.1:8765/__mock/reset", "own control API"),
+    ],
+)
+def test_a_webhook_url_the_mock_cannot_or_must_not_call_is_refused(
+    api: Api, url: str, problem: str
+) -> None:
+    hook = {
+        "parameters_changes": [
+            {"type": "ADD", "attributes": {"parameter_code": "url", "value": url}}
+        ]
+    }
+    body = {"destination_type": "webhook", "destination_code": "default", **hook}
+    r = api.call(
+        "POST",
+        "/api/automations",
+        {
+            "data": {
+                "type": "automations",
+                "attributes": {
+                    "resource_name": "goods_out",
+                    "event": "created",
+                    "name": "bad hook",
+                    "enabled": True,
+                    "conditions_changes": [],
+                    "actions_changes": [{"type": "ADD", "attributes": body}],
+                },
+            }
+        },
+    )
+    _rule(r, "webhook_url", "/data/attributes/actions_changes")
+    assert problem in r.json()["errors"][0]["detail"]
+    # Nor can an update point a good webhook at it.
+    created = _automation(api).json()["data"]
+    webhook = created["attributes"]["actions"][1]
+    parameter = webhook["attributes"]["parameters"][0]
+    change = {
+        "parameters_changes": [
+            {"type": "UPDATE", "id": parameter["id"], "attributes": {"value": url}}
+        ]
+    }
+    r = _patch(
+        api,
+        created["id"],
+        actions_changes=[{"type": "UPDATE", "id": webhook["id"], "attributes": change}],
+    )
+    _rule(r, "webhook_url", "/data/attributes/actions_changes")
