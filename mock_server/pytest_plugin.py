@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
@@ -60,6 +60,11 @@ class Found:
     path: str
     operation: str | None
     violations: list[Any]
+    strict: bool = False  # the test ran strict: its warnings broke the contract too
+
+    def severity(self, violation: dict[str, Any]) -> Literal["error", "warning"]:
+        """``error`` or ``warning`` as this test saw it (strict makes every violation an error)."""
+        return "error" if self.strict or violation["severity"] == "error" else "warning"
 
 
 class Report:
@@ -250,6 +255,7 @@ def pytest_runtest_makereport(
                 entry["path"],
                 entry.get("operation"),
                 entry["violations"],
+                options.strict,
             )
         )
     broken = _broken(entries, options.strict)
@@ -279,7 +285,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             terminalreporter.write_line(f"{found.nodeid}: {found.method} {found.path}")
             for v in found.violations:
                 terminalreporter.write_line(
-                    f"    {v['severity']:7} {v['pointer'] or '/'}: {v['message']} [{v['rule']}]"
+                    f"    {found.severity(v):7} {v['pointer'] or '/'}: {v['message']} [{v['rule']}]"
                 )
     path = config.getoption("--clarus-junit")
     if path:
@@ -294,7 +300,10 @@ def _write_junit(path: str, report: Report, strict: bool) -> None:
         CheckResult(
             f"{found.nodeid} {found.method} {found.path}",
             found.operation,
-            violations=[Violation.from_dict(v) for v in found.violations],
+            violations=[
+                replace(Violation.from_dict(v), severity=found.severity(v))
+                for v in found.violations
+            ],
         )
         for found in report.found
     ]

@@ -109,8 +109,16 @@ def test_a_contract_break_fails_the_test_with_pointer_rule_and_hint(
 
 def test_strict_makes_warnings_fail(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(BROKEN)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--clarus-strict")
+    junit = pytester.path / "contract.xml"
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--clarus-strict", f"--clarus-junit={junit}"
+    )
     result.assert_outcomes(failed=2)
+    # The report says what the strict test saw: the warning was an error there.
+    result.stdout.fnmatch_lines(["*test_a_warning_passes_unless_strict: POST /api/products*"])
+    result.stdout.fnmatch_lines(["*error*id_as_string*"])
+    result.stdout.no_fnmatch_line("*warning*id_as_string*")
+    assert junit.read_text().count("<failure") == 2
 
 
 def test_the_marker_switches_the_check_off(pytester: pytest.Pytester) -> None:
