@@ -146,7 +146,9 @@ def detect_operation(payload: Any, method: str | None = None, path: str | None =
 
 @cache
 def _route_regex(template: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", template) + "/?$")
+    # Every path parameter is a record id, a whole number, as the server routes it: /api/tasks/abc
+    # is no operation (the server answers 404 no route), not tasks.update.
+    return re.compile("^" + re.sub(r"\{[^/]+\}", "[0-9]+", template) + "/?$")
 
 
 def operations_at(path: str) -> list[Operation]:

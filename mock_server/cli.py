@@ -19,6 +19,17 @@ _DEFAULTS = Settings()
 DEFAULT_URL = f"http://{_DEFAULTS.host}:{_DEFAULTS.port}"
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number above 0 (a byte count, a limit)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} is not above 0")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clarus-mock", description="A local twin of the Clarus WMS API and its contract kit."
@@ -33,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output", help="write the report to this file instead of stdout")
     check.add_argument("--strict", action="store_true", help="treat warnings as violations")
     check.add_argument("--list", action="store_true", help="list the operations and exit")
-    check.add_argument("--max-bytes", type=int, default=None, help="largest input accepted")
+    check.add_argument(
+        "--max-bytes", type=_positive, default=None, help="largest input accepted (bytes, > 0)"
+    )
     check.add_argument(
         "--url", default=DEFAULT_URL, help="the server the reproduce lines send failing payloads to"
     )

@@ -100,6 +100,26 @@ def test_request_records_carry_their_route(
     assert "goods_outs.update" in out
 
 
+@pytest.mark.parametrize("path", ["/api/tasks/abc", "/api/products/1;rm -rf ~"])
+def test_a_record_whose_path_the_server_would_not_route_is_not_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], path: str
+) -> None:
+    # Path parameters are record ids, whole numbers, as the server routes them.
+    record = {"method": "PATCH", "path": path, "body": {}}
+    code, out, err = run(
+        capsys, "check", str(write(tmp_path, "journal.jsonl", json.dumps(record) + "\n"))
+    )
+    assert code == 2
+    assert "no operation serves" in out + err
+
+
+def test_max_bytes_must_be_above_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "--max-bytes", "-1", "x.json"])
+    assert exited.value.code == 2
+    assert "-1 is not above 0" in capsys.readouterr().err
+
+
 def test_warning_passes_unless_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     payload = {
         "data": {"type": "goods_outs", "attributes": {**GOOD["data"]["attributes"], "notes": ""}}
