@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from contracts.names import nearest
 from mock_server.errors import ApiError
 from mock_server.http_input import parse_document, read_bytes, whole_number
 
@@ -24,6 +25,17 @@ async def json_body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object")
     return body
+
+
+def only(body: dict[str, Any], *names: str) -> None:
+    """422 for a member of the body other than ``names``: a misspelt member must not be ignored
+    (``{"tennant": "shop-a"}`` would otherwise reset every tenant)."""
+    unknown = sorted(set(body) - set(names))
+    if unknown:
+        near = nearest(unknown[0], list(names))
+        guess = f" (did you mean {near[0]!r}?)" if near else ""
+        takes = ", ".join(names) if names else "no members"
+        raise ApiError(422, f"unknown member {unknown[0]!r}{guess}: this takes {takes}")
 
 
 def text_of(body: dict[str, Any], name: str) -> str | None:

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from contracts import operations
 from mock_server.admin import clock, faults, tenants, webhooks
-from mock_server.admin.control import json_body, limit_of, tenant_of, text_of
+from mock_server.admin.control import json_body, limit_of, only, tenant_of, text_of
 from mock_server.clock import iso
 from mock_server.errors import ApiError, json_response
 from mock_server.rest.render import resource_object
@@ -35,6 +35,7 @@ async def reset(request: Request) -> Response:
     clears the fault rules)."""
     app = request.app.state.mock
     body = await json_body(request)
+    only(body, "tenant")
     tenant = text_of(body, "tenant") or request.query_params.get("tenant")
     if tenant is not None and not app.has_tenant(tenant):
         raise ApiError(404, f"no tenant {tenant!r} (tenants: {', '.join(app.tenant_names())})")
@@ -44,7 +45,9 @@ async def reset(request: Request) -> Response:
 
 async def save_snapshot(request: Request) -> Response:
     app = request.app.state.mock
-    name = (await json_body(request)).get("name")
+    body = await json_body(request)
+    only(body, "name")
+    name = body.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         raise ApiError(422, "name is required: 1-64 letters, digits, '_', '.' or '-'")
     app.snapshots[name] = app.store.snapshot()

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mock_server.admin.control import json_body, text_of
+from mock_server.admin.control import json_body, only, text_of
 from mock_server.auth import client_credentials_token
 from mock_server.errors import ApiError, TenantError, json_response
 from mock_server.store import RuntimeTenant
@@ -36,9 +36,7 @@ async def tenants(request: Request) -> Response:
         packed = [{"subdomain": name, "pack": app.pack.name} for name in sorted(app.pack.tenants)]
         return json_response({"data": [*packed, *made]})
     body = await json_body(request)
-    unknown = set(body) - {"from", "subdomain", "clock"}
-    if unknown:
-        raise ApiError(422, f"unknown member {sorted(unknown)[0]!r}: give from, subdomain, clock")
+    only(body, "from", "subdomain", "clock")
     source = text_of(body, "from") or "demo"
     mode = text_of(body, "clock")
     if mode not in (None, "instant", "realtime", "manual"):

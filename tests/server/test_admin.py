@@ -102,3 +102,13 @@ def test_ids_too_wide_for_the_store_are_not_found(api: Api) -> None:
     ):
         r = api.call(method, path)
         assert r.status_code in (400, 404, 422), (method, path, r.text)
+
+
+def test_a_misspelt_member_is_refused_not_ignored(api: Api) -> None:
+    mine = api.call("POST", "/api/goods_outs", order()).json()["data"]["id"]
+    r = api.http.post("/__mock/reset", json={"tennant": api.tenant})
+    assert r.status_code == 422, r.text
+    assert "unknown member 'tennant' (did you mean 'tenant'?)" in r.json()["error"]
+    assert api.record("goods_outs", mine)["id"] == mine  # nothing was reset
+    r = api.http.post("/__mock/snapshots", json={"name": "s1", "nmae": "x"})
+    assert r.status_code == 422, r.text
