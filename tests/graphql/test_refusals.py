@@ -201,6 +201,14 @@ def test_bad_input_is_a_client_error_that_names_the_problem(
     assert errors_logged == []
 
 
+def test_a_number_python_cannot_read_is_400_not_json(gql: GraphQL) -> None:
+    raw = b'{"query": "' + FIRST.encode() + b'", "variables": {"n": ' + b"9" * 5000 + b"}}"
+    headers = {**gql.headers(), "Content-Type": "application/json"}
+    r = gql.http.post("/graphql", content=raw, headers=headers)
+    assert r.status_code == 400, r.text
+    assert "digits" in r.json()["errors"][0]["detail"]
+
+
 def test_an_enormous_string_filter_is_read(gql: GraphQL) -> None:
     answer = gql.query(CODE_LIKE, {"c": "x" * 500_000})
     assert answer == {"data": {"products": {"all": {"edges": []}}}}
