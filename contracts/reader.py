@@ -6,7 +6,8 @@ as the vendor's (Rails) parser reads it:
 
 - not JSON (:class:`NotJsonError`, the server's 400, ``check``'s exit 2): an empty document, a UTF-8
   byte order mark, bytes that are not UTF-8, ``NaN`` / ``Infinity``, a syntax error (with line and
-  column), nesting deeper than Python can parse;
+  column), nesting deeper than Python can parse, an integer longer than Python converts (4,300
+  digits);
 - JSON, reported later at the member's pointer by :func:`contracts.validate`: a number that overflows to
   infinity (``1E400``, rule ``not_finite``) and a lone surrogate escape (``"\\ud800"``, rule
   ``invalid_unicode``), because the document is well formed and the pointer helps more than a column;
@@ -17,6 +18,7 @@ as the vendor's (Rails) parser reads it:
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +115,12 @@ def read_json(data: bytes) -> Document:
         ) from exc
     except RecursionError as exc:
         raise NotJsonError("nested too deeply to be a JSON document for this API") from exc
+    except ValueError as exc:
+        # Python converts at most sys.get_int_max_str_digits() digits (4,300) to an int, and
+        # raises a plain ValueError, without a place, for a longer integer.
+        raise NotJsonError(
+            f"a number has more digits than this API reads ({sys.get_int_max_str_digits()} at most)"
+        ) from exc
     warnings: tuple[Violation, ...] = ()
     if state["dupes"]:
         value, found = _unmark(value)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.graphql_spec import Root
-from mock_server.graphql.filters import QueryError
+from mock_server.graphql.filters import QueryError, quoted
 from mock_server.store import Record, Store
 
 _CLOSED_ORDERS = (6, 8)  # COMPLETED, CANCELLED
@@ -93,7 +93,7 @@ def _parse(text: str) -> Key:
     try:
         product, account, warehouse = (int(part) for part in text.split("-"))
     except ValueError:
-        raise QueryError(f"after: {text!r} is not a cursor this API gave out") from None
+        raise QueryError(f"after: {quoted(text)} is not a cursor this API gave out") from None
     return product, account, warehouse
 
 
@@ -140,7 +140,9 @@ def _test(actual: Any, operator: str, value: Any, name: str) -> bool:
         try:
             value = [int(v) for v in value] if isinstance(value, list) else int(value)
         except (TypeError, ValueError):
-            raise QueryError(f"{where}: {value!r} is not an id (ids are whole numbers)") from None
+            raise QueryError(
+                f"{where}: {quoted(value)} is not an id (ids are whole numbers)"
+            ) from None
     if actual is None:
         return operator == "filled" and not value
     if operator == "eq":

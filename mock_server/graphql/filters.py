@@ -29,6 +29,13 @@ class QueryError(Exception):
         self.code = code
 
 
+def quoted(value: Any) -> str:
+    """A value the client sent, as a message shows it: quoted, and cut short when long."""
+    from graphql.pyutils import inspect  # loads with the schema, not with the server
+
+    return inspect(value)
+
+
 def compile_filter(root: Root, given: dict[str, Any] | None) -> list[Predicate]:
     """The predicates of a ``filter`` argument (a dict of filter name -> operator -> value)."""
     found: list[Predicate] = []
@@ -93,9 +100,9 @@ def _integer(value: Any, where: str) -> int:
     try:
         number = int(str(value))
     except ValueError:
-        raise QueryError(f"{where}: {value!r} is not an id (ids are whole numbers)") from None
+        raise QueryError(f"{where}: {quoted(value)} is not an id (ids are whole numbers)") from None
     if not -(2**63) <= number < 2**63:
-        raise QueryError(f"{where}: {value!r} is out of range for an id")
+        raise QueryError(f"{where}: {quoted(value)} is out of range for an id")
     return number
 
 
@@ -122,7 +129,7 @@ def instant(value: Any, where: str) -> str:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
         raise QueryError(
-            f"{where}: {value!r} is not an ISO 8601 date-time (e.g. 2026-01-20T10:00:00Z)"
+            f"{where}: {quoted(value)} is not an ISO 8601 date-time (e.g. 2026-01-20T10:00:00Z)"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -191,7 +198,7 @@ def after_key(root: str, value: str | None) -> str | None:
         padded = value + "=" * (-len(value) % 4)
         text = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
     except (binascii.Error, UnicodeError, ValueError):
-        raise QueryError(f"after: {value!r} is not a cursor this API gave out") from None
+        raise QueryError(f"after: {quoted(value)} is not a cursor this API gave out") from None
     name, _, key = text.partition(":")
     if name != root or not key:
         raise QueryError(f"after: the cursor belongs to another connection, not {root}.all")

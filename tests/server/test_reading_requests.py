@@ -167,8 +167,9 @@ TOKEN_FORM += b'"client_secret": "demo-secret"}'
         TOKEN_FORM[:-1],
         b"",
         TOKEN_FORM.replace(b"demo-secret", b"demo-secret\xff"),
+        TOKEN_FORM.replace(b'"demo-secret"', b"9" * 5000),
     ],
-    ids=["bom", "nan", "infinity", "truncated", "empty", "not-utf8"],
+    ids=["bom", "nan", "infinity", "truncated", "empty", "not-utf8", "too-many-digits"],
 )
 def test_what_is_not_json_is_400_everywhere(api: Api, raw: bytes) -> None:
     r = api.http.post("/oauth/token", content=raw, headers=JSON)
