@@ -69,11 +69,16 @@ async def advance(request: Request) -> Response:
     try:
         seconds = parse_duration(body["by"])
     except ClockError as exc:
-        raise ApiError(422, str(exc)) from None
+        raise ApiError(422, f"by {exc}") from None
     tenants = _tenants(request, body)
+    try:
+        # Every tenant's target first: one clock that cannot go that far leaves them all as they were.
+        targets = {tenant: app.clocks.target(tenant, seconds) for tenant in tenants}
+    except ClockError as exc:
+        raise ApiError(422, f"by {body['by']!r}: {exc}") from None
     transitions: list[dict[str, Any]] = []
-    for tenant in tenants:
-        transitions += app.floor.advance(tenant, seconds)
+    for tenant, target in targets.items():
+        transitions += app.floor.advance_to(tenant, target)
     app.worker.wake()
     return _answer(app, tenants, tenant_of(request, body) is not None, {"transitions": transitions})
 
