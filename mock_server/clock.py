@@ -167,8 +167,7 @@ class Clocks:
         speed = state.speed
         if not 0 < speed <= MAX_SPEED:
             speed = MAX_SPEED if speed > MAX_SPEED else 1.0
-        anchor = state.anchor if math.isfinite(state.anchor) else self.wall()
-        anchor = min(max(anchor, EARLIEST), LATEST)
+        anchor = min(max(state.anchor, EARLIEST), LATEST)  # SQLite stores no NaN, only infinities
         anchor_wall = state.anchor_wall if math.isfinite(state.anchor_wall) else self.wall()
         if (speed, anchor, anchor_wall) == (state.speed, state.anchor, state.anchor_wall):
             return state

@@ -4,6 +4,7 @@ as it was; one tenant's clock never breaks a read of the others'."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,10 +16,10 @@ import pytest
 
 from mock_server.app import create_app
 from mock_server.cli import main
-from mock_server.clock import LATEST, iso
+from mock_server.clock import LATEST, MAX_SPEED, Clocks, iso
 from mock_server.graphql.schema import iso as graphql_iso
 from mock_server.settings import Settings
-from mock_server.store import ClockState
+from mock_server.store import ClockState, Store
 from mock_server.testing import Clock, Server, ServerError, serving
 
 RANGE = "between 1970-01-01T00:00:00Z and 9999-12-31T00:00:00Z"
@@ -201,3 +202,21 @@ def test_times_always_have_four_digit_years() -> None:
     assert iso(LATEST) == "9999-12-31T00:00:00Z"
     assert graphql_iso("0999-05-01T10:00:00+00:00") == "0999-05-01T10:00:00Z"
     assert graphql_iso(0) == "1970-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        (ClockState("demo", "realtime", 1.0, -math.inf, math.inf), (0.0, 1.0)),
+        (ClockState("demo", "realtime", -3.0, -5.0, 1000.0), (0.0, 1.0)),
+        (ClockState("demo", "realtime", math.inf, 50.0, 1000.0), (50.0, MAX_SPEED)),
+        (ClockState("demo", "realtime", 2.0, 50.0, 1000.0), (50.0, 2.0)),
+    ],
+)
+def test_a_stored_clock_is_read_back_inside_the_range(
+    stored: ClockState, shown: tuple[float, float]
+) -> None:
+    store = Store()
+    store.save_clock_state(stored)
+    clocks = Clocks(store, wall=lambda: 1000.0)
+    assert (clocks.now("demo"), clocks.state("demo").speed) == shown
