@@ -102,8 +102,14 @@ def _parser() -> argparse.ArgumentParser:
     clock = sub.add_parser("clock", help="show or set a running server's tenant clocks")
     _control_options(clock)
     clock.add_argument("--mode", choices=["realtime", "instant", "manual"], help="switch mode")
-    clock.add_argument("--now", help="set the time (ISO 8601, e.g. 2026-12-01T09:00:00Z)")
-    clock.add_argument("--speed", type=float, help="virtual seconds per real second (realtime)")
+    clock.add_argument(
+        "--now",
+        help="set the time (ISO 8601, e.g. 2026-12-01T09:00:00Z; from 1970-01-01T00:00:00Z to "
+        "9999-12-31T00:00:00Z)",
+    )
+    clock.add_argument(
+        "--speed", type=float, help="virtual seconds per real second (realtime; at most 1000000)"
+    )
 
     advance = sub.add_parser(
         "advance", help="move a running server's tenant clock forward; the floor catches up"

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.clock import Clocks, parse_duration
+from mock_server.clock import LATEST, Clocks, parse_duration
 from mock_server.domain import floor as steps
 from mock_server.domain.goods_in import RECEIPTS, RECEIVED, TASKS
 from mock_server.domain.goods_outs import ALLOCATED, ORDERS, PART_ALLOCATED, PENDING, PICK
@@ -107,8 +107,12 @@ class Floor:
 
     def advance(self, tenant: str, seconds: float) -> list[dict[str, Any]]:
         """Move the clock forward by ``seconds``, running each job that falls due on the way at its
-        own time; returns the transitions made."""
-        target = self.clocks.now(tenant) + seconds
+        own time; returns the transitions made. Raises ``ClockError`` (nothing done) when that
+        would take the clock past ``LATEST``."""
+        return self.advance_to(tenant, self.clocks.target(tenant, seconds))
+
+    def advance_to(self, tenant: str, target: float) -> list[dict[str, Any]]:
+        """Move the clock forward to ``target`` (from :meth:`Clocks.target`), as :meth:`advance`."""
         transitions = self._run_until(tenant, target)
         if self.clocks.now(tenant) < target:
             self.clocks.move_to(tenant, target)
@@ -123,6 +127,9 @@ class Floor:
         return self._run_until(tenant, max(job.due, self.clocks.now(tenant)))
 
     def _run_until(self, tenant: str, until: float | None) -> list[dict[str, Any]]:
+        # A step due after the clock's last time never comes due: running it would move the clock
+        # out of the range every time it writes must stay in.
+        until = LATEST if until is None else min(until, LATEST)
         transitions: list[dict[str, Any]] = []
         for _ in range(MAX_STEPS):
             job = self.store.next_job(tenant, until)

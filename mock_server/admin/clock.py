@@ -37,7 +37,8 @@ def _answer(app: Any, tenants: list[str], named: bool, extra: dict[str, Any]) ->
 
 async def clock(request: Request) -> Response:
     """GET /__mock/clock -> ``{tenant, now, mode, speed}`` (``{"data": [...]}`` for every tenant);
-    POST it with ``{"mode"?, "now"?, "speed"?}`` to change them."""
+    POST it with ``{"mode"?, "now"?, "speed"?}`` to change them (``now``: ISO 8601 or epoch
+    seconds, inside ``clock.RANGE``; ``speed`` at most ``clock.MAX_SPEED``; else 422, unchanged)."""
     app = request.app.state.mock
     body = await json_body(request) if request.method == "POST" else {}
     tenants = _tenants(request, body)
@@ -61,7 +62,8 @@ async def clock(request: Request) -> Response:
 
 async def advance(request: Request) -> Response:
     """POST /__mock/clock/advance ``{"by": "90s" | "2h" | seconds}``: the floor does every step that
-    falls due on the way, each at its own time; answers the clocks and ``transitions``."""
+    falls due on the way, each at its own time; answers the clocks and ``transitions``. A ``by``
+    that would take any of the clocks past ``clock.LATEST`` is 422 and moves none of them."""
     app = request.app.state.mock
     body = await json_body(request)
     if "by" not in body:
@@ -69,11 +71,16 @@ async def advance(request: Request) -> Response:
     try:
         seconds = parse_duration(body["by"])
     except ClockError as exc:
-        raise ApiError(422, str(exc)) from None
+        raise ApiError(422, f"by {exc}") from None
     tenants = _tenants(request, body)
+    try:
+        # Every tenant's target first: one clock that cannot go that far leaves them all as they were.
+        targets = {tenant: app.clocks.target(tenant, seconds) for tenant in tenants}
+    except ClockError as exc:
+        raise ApiError(422, f"by {body['by']!r}: {exc}") from None
     transitions: list[dict[str, Any]] = []
-    for tenant in tenants:
-        transitions += app.floor.advance(tenant, seconds)
+    for tenant, target in targets.items():
+        transitions += app.floor.advance_to(tenant, target)
     app.worker.wake()
     return _answer(app, tenants, tenant_of(request, body) is not None, {"transitions": transitions})
 

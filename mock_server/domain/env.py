@@ -7,9 +7,9 @@ per tenant and tick. Nothing here knows about HTTP.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Protocol
 
+from mock_server.clock import iso
 from mock_server.store import Store
 
 
@@ -51,5 +51,4 @@ class StoreClock:
 
     def iso(self, at: float | None = None) -> str:
         """``at`` (default: now) as ``YYYY-MM-DDTHH:MM:SSZ``."""
-        moment = self.now() if at is None else at
-        return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso(self.now() if at is None else at)

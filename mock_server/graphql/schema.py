@@ -80,7 +80,8 @@ def iso(value: Any) -> str | None:
             return str(value)
         if moment.tzinfo is None:
             return moment.isoformat()  # a date without a time stays as it was given
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime("%Y"): a year below 1000 keeps its four digits (RFC 3339).
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def shown(field: NodeField, record: Record) -> Any:
