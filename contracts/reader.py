@@ -115,6 +115,8 @@ def read_json(data: bytes) -> Document:
         ) from exc
     except RecursionError as exc:
         raise NotJsonError("nested too deeply to be a JSON document for this API") from exc
+    except NotJsonError:
+        raise  # NaN or Infinity, refused by _refuse_constant with its own message
     except ValueError as exc:
         # Python converts at most sys.get_int_max_str_digits() digits (4,300) to an int, and
         # raises a plain ValueError, without a place, for a longer integer.
