@@ -37,12 +37,10 @@ def enqueue(store: Store, tenant: str, now: float, changes: Iterable[Change]) ->
                 stored = stored or kept(store, tenant, record)
                 conditions = store.children(tenant, CONDITIONS, automation.id)
                 if conditions:
+                    # Conditions on the header alone need no shaped lines (20 of them, wasted).
                     paths = [str(c.attributes.get("source_path", "")) for c in conditions]
-                    if reads_lines(record.resource, paths):
-                        payload = present(record.resource, stored)
-                    else:  # the header is all they read: shaping 20 lines would be wasted
-                        payload = present(record.resource, stored, lines=False)
-                    if not _hold(conditions, payload):
+                    lines = reads_lines(record.resource, paths)
+                    if not _hold(conditions, present(record.resource, stored, lines)):
                         continue
                 made += _deliveries(store, tenant, now, automation, source.event, record, stored)
     return made
