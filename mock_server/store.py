@@ -864,6 +864,17 @@ class Store:
             ).fetchone()
         return _delivery(row) if row else None
 
+    def delivery_progress(self, delivery_id: int) -> tuple[str, list[dict[str, Any]]] | None:
+        """A delivery's state and attempts only: the worker reads them back after each attempt,
+        and the body it already holds is the costly part of a row."""
+        if not _SQLITE_MIN <= delivery_id <= _SQLITE_MAX:
+            return None
+        with self._lock:
+            row = self.db.execute(
+                "SELECT state, attempts FROM deliveries WHERE id = ?", (delivery_id,)
+            ).fetchone()
+        return (str(row[0]), loads(row[1])) if row else None
+
     def deliveries(
         self,
         tenant: str | None = None,

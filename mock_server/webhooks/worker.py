@@ -168,9 +168,13 @@ class Worker:
             await asyncio.sleep(plan.delay_s)
         attempt = await self._post(client, delivery, fail=plan.fail)
         attempt["round"] = round_no
-        stored = self.store.delivery(delivery.id)
-        if stored is None or stored.state != "pending":
+        # Read back what may have changed meanwhile (a reset, a redelivery), but not the body:
+        # the delivery in hand has it, and inflating it again was the costly part of the row.
+        progress = self.store.delivery_progress(delivery.id)
+        if progress is None or progress[0] != "pending":
             return  # reset, or redelivered meanwhile
+        stored = delivery
+        stored.attempts = progress[1]
         stored.attempts.append(attempt)
         ok = attempt["error"] is None
         if ok and plan.duplicate:
