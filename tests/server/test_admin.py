@@ -112,3 +112,16 @@ def test_a_misspelt_member_is_refused_not_ignored(api: Api) -> None:
     assert api.record("goods_outs", mine)["id"] == mine  # nothing was reset
     r = api.http.post("/__mock/snapshots", json={"name": "s1", "nmae": "x"})
     assert r.status_code == 422, r.text
+
+
+def test_the_clock_endpoints_refuse_a_member_they_do_not_take(api: Api) -> None:
+    before = api.http.get("/__mock/clock", params={"tenant": api.tenant}).json()
+    for path, body in (
+        ("/__mock/clock", {"tenant": api.tenant, "mood": "manual"}),
+        ("/__mock/clock/advance", {"by": "2h", "tennant": api.tenant}),
+        ("/__mock/floor/step", {"tennant": api.tenant}),
+    ):
+        r = api.http.post(path, json=body)
+        assert r.status_code == 422, (path, r.text)
+        assert "unknown member" in r.json()["error"]
+    assert api.http.get("/__mock/clock", params={"tenant": api.tenant}).json() == before
