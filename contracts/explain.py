@@ -14,13 +14,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import jsonschema_rs
 import orjson
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from contracts.forms import ID_PATTERN, contradiction, strict_request_schema
-from contracts.locate import locate
+from contracts.locate import locate, surely_valid
 from contracts.names import nearest
 from contracts.pointers import branch_for, is_optional, subschema, to_pointer
 from contracts.ranking import rank
@@ -66,34 +65,6 @@ class _Context:
 
 
 _ORIGINAL_ITEMS = Draft202012Validator.VALIDATORS["items"]
-_compiled_parts: dict[int, tuple[Any, jsonschema_rs.Validator | None]] = {}
-
-
-def _part_is_valid(schema: Any, instance: Any) -> bool:
-    """Whether ``instance`` passes ``schema`` (a member's or an item's subschema), by jsonschema-rs.
-
-    The request schemas hold no ``$ref``, so each subschema stands alone and its compiled validator
-    agrees with the whole document's. Compiled once per subschema object (the schemas are built
-    once and kept); anything the compiled validator cannot read counts as "not valid", so the
-    Python validator looks at it.
-    """
-    if not isinstance(schema, dict):
-        return False
-    entry = _compiled_parts.get(id(schema))
-    if entry is None or entry[0] is not schema:
-        try:
-            compiled: jsonschema_rs.Validator | None = jsonschema_rs.validator_for(
-                schema, validate_formats=True
-            )
-        except (ValueError, TypeError):  # a subschema it cannot compile is explained in Python
-            compiled = None
-        entry = _compiled_parts[id(schema)] = (schema, compiled)
-    if entry[1] is None:
-        return False
-    try:
-        return bool(entry[1].is_valid(instance))
-    except (ValueError, OverflowError, TypeError, RecursionError):  # surrogates, huge ints
-        return False
 
 
 def _properties(
@@ -107,7 +78,7 @@ def _properties(
     if not isinstance(instance, dict):
         return
     for name, member in properties.items():
-        if name in instance and not _part_is_valid(member, instance[name]):
+        if name in instance and not surely_valid(member, instance[name]):
             yield from validator.descend(instance[name], member, path=name, schema_path=name)
 
 
@@ -117,7 +88,7 @@ def _items(validator: Any, items: Any, instance: Any, schema: Any) -> Iterator[V
         yield from _ORIGINAL_ITEMS(validator, items, instance, schema)
         return
     for index in range(len(schema.get("prefixItems", [])), len(instance)):
-        if not _part_is_valid(items, instance[index]):
+        if not surely_valid(items, instance[index]):
             yield from validator.descend(instance[index], items, path=index)
 
 

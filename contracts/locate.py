@@ -103,6 +103,16 @@ def _valid(validator: jsonschema_rs.Validator, instance: Any) -> bool:
         raise _Unsupported from exc  # surrogates, integers wider than 64 bits: the Python walk
 
 
+def surely_valid(schema: Any, instance: Any) -> bool:
+    """Whether jsonschema-rs says ``instance`` passes ``schema``; False when it says not, or
+    cannot tell (a false schema, an uncompilable one, a value it cannot read), so that the
+    caller looks closer. Compiled once per schema object, shared with :func:`locate`."""
+    try:
+        return _fits(schema, instance)
+    except (_Unsupported, RecursionError):
+        return False
+
+
 def locate(schema: dict[str, Any], payload: Any) -> list[ValidationError] | None:
     """Every broken keyword of ``payload`` against ``schema`` (a request schema: no ``$ref``), as
     the Python walk reports them; None when a keyword needs the Python walk."""
