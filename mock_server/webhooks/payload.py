@@ -46,6 +46,17 @@ def _shapers(resource: str) -> tuple[Shaper | None, Shaper | None]:
     return shaper(schema), shaper(lines_schema) if lines_schema else None
 
 
+@cache
+def _lines_of(resource: str) -> tuple[tuple[str, str], ...]:
+    """The record's embedded children (``lines``) as ``(member name, stored resource)``, once
+    per resource."""
+    root = spec().root_of(resource)
+    found = (
+        ((child.name, spec().roots[child.root].resource) for child in root.children) if root else ()
+    )
+    return tuple((name, child) for name, child in found if child is not None)
+
+
 def kept(store: Store, tenant: str, record: Record) -> dict[str, Any]:
     """What the outbox keeps of a change: ``{"data": {"id", <stored attributes>, "lines": [...]}}``.
 
@@ -54,12 +65,8 @@ def kept(store: Store, tenant: str, record: Record) -> dict[str, Any]:
     the schemas, so doing it when the body is sent gives the same bytes.
     """
     data: dict[str, Any] = {"id": record.id, **record.attributes}
-    root = spec().root_of(record.resource)
-    for child in root.children if root else ():
-        child_resource = spec().roots[child.root].resource
-        if child_resource is None:
-            continue
-        data[child.name] = [
+    for name, child_resource in _lines_of(record.resource):
+        data[name] = [
             {"id": line.id, **line.attributes}
             for line in store.children(tenant, child_resource, record.id)
         ]
@@ -72,8 +79,7 @@ def present(resource: str, kept_body: dict[str, Any], lines: bool = True) -> dic
     (left out when not ``lines``: conditions that read only the header need not shape them)."""
     shape_record, shape_line = _shapers(resource)
     data = kept_body.get("data", {})
-    root = spec().root_of(resource)
-    children = [child.name for child in root.children] if root else []
+    children = [name for name, _ in _lines_of(resource)]
     attributes = {k: v for k, v in data.items() if k != "id" and k not in children}
     found: dict[str, Any] = {
         "id": data.get("id"),
@@ -86,11 +92,6 @@ def present(resource: str, kept_body: dict[str, Any], lines: bool = True) -> dic
                 for line in data[name]
             ]
     return {"data": found}
-
-
-def body(store: Store, tenant: str, record: Record) -> dict[str, Any]:
-    """``{"data": {...}}``: the record's id, its attributes as REST shows them, and its lines."""
-    return present(record.resource, kept(store, tenant, record))
 
 
 def headers(
@@ -186,6 +187,5 @@ def _number(text: str) -> float | None:
 
 def reads_lines(resource: str, source_paths: list[str]) -> bool:
     """Whether any ``source_path`` (``data.lines.0.product_id``) reaches into a record's lines."""
-    root = spec().root_of(resource)
-    children = {child.name for child in root.children} if root else set()
+    children = {name for name, _ in _lines_of(resource)}
     return any(path.split(".")[1:2] and path.split(".")[1] in children for path in source_paths)
