@@ -70,6 +70,12 @@ def in_range(at: float) -> bool:
     return EARLIEST <= at <= LATEST
 
 
+def utc_moment(text: str) -> datetime:
+    """ISO 8601 text as an aware datetime, UTC when it names no offset; ValueError otherwise."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def parse_instant(value: Any) -> float:
     """An ISO 8601 date-time (no offset means UTC) or epoch seconds, as epoch seconds inside the
     clock's range; raises :class:`ClockError` naming ``now`` for anything else."""
@@ -79,14 +85,11 @@ def parse_instant(value: Any) -> float:
         at = float(value)
     else:
         try:
-            moment = datetime.fromisoformat(str(value))
+            at = utc_moment(str(value)).timestamp()
         except ValueError:
             raise ClockError(
                 f"now {value!r} is not an ISO 8601 date-time (e.g. 2026-12-01T09:00:00Z)"
             ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        at = moment.timestamp()
     if not in_range(at):
         raise ClockError(f"now {value!r} is out of range: a tenant's clock stays {RANGE}")
     return at

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from contracts.graphql_spec import Filter, Root
+from mock_server.clock import utc_moment
 from mock_server.store import AnyOf, Cond, Predicate, Via
 
 _COMPARE = {"eq": "eq", "gt": "gt", "gteq": "gte", "lt": "lt", "lteq": "lte"}
@@ -126,13 +127,11 @@ def _number(field: str, operator: str, value: Any, where: str) -> Cond:
 def instant(value: Any, where: str) -> str:
     """An ISO 8601 date-time (or date; no offset means UTC) as UTC text; else a QueryError."""
     try:
-        moment = datetime.fromisoformat(str(value))
+        moment = utc_moment(str(value))
     except ValueError:
         raise QueryError(
             f"{where}: {quoted(value)} is not an ISO 8601 date-time (e.g. 2026-01-20T10:00:00Z)"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 

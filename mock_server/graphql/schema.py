@@ -13,7 +13,7 @@ import threading
 import types
 import typing
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -39,6 +39,7 @@ from contracts.graphql_spec import (
     Root,
     spec,
 )
+from mock_server.clock import iso as epoch_iso
 from mock_server.graphql import connection
 from mock_server.graphql.connection import stored
 from mock_server.store import Record
@@ -72,16 +73,14 @@ def iso(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, (int, float)):
-        moment = datetime.fromtimestamp(value, UTC)
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value))
-        except ValueError:
-            return str(value)
-        if moment.tzinfo is None:
-            return moment.isoformat()  # a date without a time stays as it was given
-    # isoformat, not strftime("%Y"): a year below 1000 keeps its four digits (RFC 3339).
-    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+        return epoch_iso(value)
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        return moment.isoformat()  # a date without a time stays as it was given
+    return epoch_iso(moment.timestamp())
 
 
 def shown(field: NodeField, record: Record) -> Any:
