@@ -93,14 +93,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "clarus(pack=None, clock=None, strict=None, source=None, contract=True): clarus-mock "
+        f"clarus({', '.join(f'{name}={value}' for name, value in _MARKER.items())}): clarus-mock "
         "settings for a test; contract=False for a test that sends bad payloads on purpose",
     )
     config.stash[_REPORT] = Report()
 
 
-_KNOWN = ["pack", "clock", "strict", "source", "contract"]
-_MARKER_ARGUMENTS = frozenset(_KNOWN)
+_MARKER: dict[str, Any] = {
+    "pack": None,
+    "clock": None,
+    "strict": None,
+    "source": None,
+    "contract": True,
+}
+"""The ``clarus`` marker's arguments and their defaults (None: the command-line option's)."""
+_KNOWN = list(_MARKER)
 
 
 def _bad_marker(unknown: list[str], positional: tuple[Any, ...]) -> str:
@@ -120,7 +127,7 @@ def _options(request: pytest.FixtureRequest) -> Options:
     config = request.config
     marker = request.node.get_closest_marker("clarus")
     given = dict(marker.kwargs) if marker else {}
-    unknown = sorted(set(given) - _MARKER_ARGUMENTS)
+    unknown = sorted(set(given) - set(_MARKER))
     if unknown or (marker is not None and marker.args):
         pytest.fail(_bad_marker(unknown, marker.args if marker else ()), pytrace=False)
     return Options(
