@@ -10,7 +10,6 @@ what the order took.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from mock_server.domain import records
 from mock_server.domain.env import Env
@@ -47,10 +46,7 @@ def free(stock: Record) -> float:
 
 def sources(env: Env, product_id: int, account_id: int, warehouse_id: int | None) -> list[Record]:
     """Records with free stock of a product for an account (in a warehouse when one is given)."""
-    where: dict[str, Any] = {"product_id": product_id, "account_id": account_id}
-    if warehouse_id is not None:
-        where["warehouse_id"] = warehouse_id
-    return [s for s in env.store.find(env.tenant, STOCKS, **where) if free(s) > 0]
+    return sources_by_product(env, {product_id}, account_id, warehouse_id).get(product_id, [])
 
 
 def sources_by_product(
@@ -75,18 +71,13 @@ def sources_by_product(
 
 
 def allocate(
-    env: Env, order: Record, line: Record, quantity: float, candidates: list[Record] | None = None
+    env: Env, order: Record, line: Record, quantity: float, candidates: list[Record]
 ) -> float:
     """Allocate up to ``quantity`` of a line's product to its order; return how much was allocated.
 
-    Stock of the order's account (and warehouse, when the order names one), oldest records first;
-    ``candidates`` are those records when the caller looked them up already
-    (:func:`sources_by_product`).
+    ``candidates``: the stock of the order's account (and warehouse, when the order names one)
+    with the line's product, oldest first (:func:`sources_by_product`).
     """
-    product_id = line.attributes["product_id"]
-    account_id = order.attributes["account_id"]
-    if candidates is None:
-        candidates = sources(env, product_id, account_id, order.attributes.get("warehouse_id"))
     taken = 0.0
     for stock in candidates:
         if free(stock) <= 0:
