@@ -41,6 +41,7 @@ from mock_server.graphql.routes import ROUTES as GRAPHQL_ROUTES
 from mock_server.rest.routes import rest_routes
 from mock_server.settings import Settings
 from mock_server.store import Job, RuntimeTenant, Store, Transition
+from mock_server.traffic import Traffic
 from mock_server.unit import change
 from mock_server.webhooks.chaos import Chaos
 from mock_server.webhooks.worker import Worker
@@ -64,6 +65,7 @@ class MockState:
     snapshots: dict[str, Any] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
     seeded: Any = None
+    traffic: Traffic = field(default_factory=Traffic)  # requests in progress (the worker waits)
     _runtime: dict[str, RuntimeTenant] | None = None  # cached: the journal asks on every request
 
     @property
@@ -224,6 +226,8 @@ class Journal:
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
+        traffic = scope["app"].state.mock.traffic
+        traffic.enter()
         try:
             await self.app(scope, receive, send_wrapper)
         except Exception:
@@ -234,6 +238,8 @@ class Journal:
             }
             response = json_response(body, 500, {"X-Request-Id": request_id})
             await response(scope, receive, send)
+        finally:
+            traffic.leave()
         self._record(scope, request_id, status["code"], started)
 
     def _record(self, scope: Scope, request_id: str, status: int, started: float) -> None:
@@ -303,16 +309,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
     pack = load_pack(settings.fixtures)
     store = Store(settings.data, indexes=index_plan(), now=lambda tenant: clocks.now(tenant))
     clocks = Clocks(store, settings.clock)
+    traffic = Traffic()
     worker = Worker(
         store,
         clocks,
         base_url=f"http://{settings.host}:{settings.port}",
         chaos=Chaos(seed=settings.chaos_seed or 0),
+        traffic=traffic,
     )
     floor = Floor(
         store, clocks, lambda tenant, job: run_job(state, tenant, job), durations(pack.floor)
     )
-    state = MockState(settings, pack, store, clocks, worker, floor)
+    state = MockState(settings, pack, store, clocks, worker, floor, traffic=traffic)
     state.oauth.clients = {c.client_id: c for c in pack.clients}
     state.oauth.clients |= {t.client_id: _client(t) for t in store.runtime_tenants()}
     state.oauth.lifetime = pack.token_lifetime
@@ -363,7 +371,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        mock.worker.stop()
+        await mock.worker.stop()
 
 
 def run_job(state: MockState, tenant: str, job: Job) -> list[dict[str, Any]]:

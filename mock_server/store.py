@@ -892,16 +892,17 @@ class Store:
             rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit]).fetchall()
         return [_delivery(row) for row in rows]
 
-    def pending_deliveries(self, limit: int = 500) -> list[tuple[int, str, float | None]]:
-        """``(id, tenant, due)`` of pending webhook deliveries, earliest due first (light: the
-        worker checks each tenant's clock, then loads the ones it sends)."""
+    def pending_deliveries(self, limit: int = 500) -> list[tuple[int, str, float | None, str]]:
+        """``(id, tenant, due, target URL)`` of pending webhook deliveries, earliest due first
+        (light: the worker checks each tenant's clock and its receiver's places, then loads the
+        ones it sends)."""
         with self._lock:
             rows = self.db.execute(
-                "SELECT id, tenant, due FROM deliveries WHERE state = 'pending' "
+                "SELECT id, tenant, due, target FROM deliveries WHERE state = 'pending' "
                 "ORDER BY due, id LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [(int(i), str(t), d) for i, t, d in rows]
+        return [(int(i), str(t), d, str(url)) for i, t, d, url in rows]
 
     # Tenants made at run time.
 
