@@ -182,14 +182,18 @@ async def _not_found(request: Request, exc: Exception) -> Response:
         # Routing rewrote the scope for the mount it entered; match from the top again.
         scope = request.scope
         top = {**scope, "root_path": scope.get("app_root_path", ""), "path_params": {}}
-        allowed = ", ".join(sorted(allowed_methods(request.app.routes, top)))
+        # Every route answers OPTIONS (below), so the Allow header names it too (RFC 9110 10.2.1).
+        allowed = ", ".join([*sorted(allowed_methods(request.app.routes, top)), "OPTIONS"])
         if request.method == "OPTIONS":
             return Response(
-                status_code=204,
-                headers={"Allow": f"{allowed}, OPTIONS", "X-Clarus-Mock-Version": __version__},
+                status_code=204, headers={"Allow": allowed, "X-Clarus-Mock-Version": __version__}
             )
         return error_response(
-            ApiError(405, f"{request.method} is not allowed here", headers={"Allow": allowed})
+            ApiError(
+                405,
+                f"{request.method} is not allowed here; allowed: {allowed}",
+                headers={"Allow": allowed},
+            )
         )
     near = nearest(
         request.url.path.replace("/api/v1/", "/api/"), _known_paths(), limit=1, cutoff=0.5

@@ -122,7 +122,8 @@ def test_unknown_route_and_wrong_method(api: Api) -> None:
     assert "did you mean /api/goods_outs" in r.json()["error"]
     r = api.call("GET", "/api/goods_outs")
     assert r.status_code == 405
-    assert r.headers["allow"] == "POST"
+    assert r.headers["allow"] == "POST, OPTIONS"
+    assert "allowed: POST, OPTIONS" in r.json()["error"]
 
 
 def test_contract_violation_is_422_with_pointer_rule_and_hint(api: Api) -> None:
