@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.graphql_spec import Root
-from mock_server.graphql.filters import QueryError, quoted
+from mock_server.graphql.filters import QueryError, not_a_cursor, quoted
 from mock_server.store import Record, Store
 
 _CLOSED_ORDERS = (6, 8)  # COMPLETED, CANCELLED
@@ -93,7 +93,7 @@ def _parse(text: str) -> Key:
     try:
         product, account, warehouse = (int(part) for part in text.split("-"))
     except ValueError:
-        raise QueryError(f"after: {quoted(text)} is not a cursor this API gave out") from None
+        raise not_a_cursor(text) from None
     return product, account, warehouse
 
 

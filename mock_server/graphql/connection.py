@@ -12,7 +12,13 @@ from typing import Any
 
 from contracts.graphql_spec import Root, Spec
 from mock_server.graphql import balances
-from mock_server.graphql.filters import QueryError, after_key, compile_filter, cursor, quoted
+from mock_server.graphql.filters import (
+    QueryError,
+    after_key,
+    compile_filter,
+    cursor,
+    not_a_cursor,
+)
 from mock_server.store import Record, Store
 
 
@@ -109,7 +115,7 @@ async def page(
         try:
             after_id = int(key) if key is not None else None
         except ValueError:
-            raise QueryError(f"after: {quoted(after)} is not a cursor this API gave out") from None
+            raise not_a_cursor(after or "") from None
         rows = context.store.query(context.tenant, root.resource, predicates, after_id, size + 1)
         more = len(rows) > size
         rows = rows[:size]

@@ -189,6 +189,14 @@ def cursor(root: str, key: Any) -> str:
     return base64.urlsafe_b64encode(f"{root}:{key}".encode()).decode().rstrip("=")
 
 
+def not_a_cursor(value: str) -> QueryError:
+    """The error for an ``after`` that no page of this API gave out."""
+    return QueryError(
+        f"after: {quoted(value)} is not a cursor this API gave out; pass a page's "
+        "pageInfo.endCursor, or leave after out (or null) to start at the first record"
+    )
+
+
 def after_key(root: str, value: str | None) -> str | None:
     """The key a cursor of ``root`` holds; a QueryError naming ``after`` for any other."""
     if value is None:
@@ -197,8 +205,10 @@ def after_key(root: str, value: str | None) -> str | None:
         padded = value + "=" * (-len(value) % 4)
         text = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
     except (binascii.Error, UnicodeError, ValueError):
-        raise QueryError(f"after: {quoted(value)} is not a cursor this API gave out") from None
-    name, _, key = text.partition(":")
-    if name != root or not key:
+        raise not_a_cursor(value) from None
+    name, colon, key = text.partition(":")
+    if not colon or not key:
+        raise not_a_cursor(value)  # "" and other text that decodes to no root:key pair
+    if name != root:
         raise QueryError(f"after: the cursor belongs to another connection, not {root}.all")
     return key

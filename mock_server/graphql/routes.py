@@ -48,7 +48,18 @@ log = logging.getLogger("clarus_mock")
 
 
 async def graphiql(request: Request) -> Response:
-    """GET /graphql: GraphiQL (its scripts load from unpkg.com); queries still need the headers."""
+    """GET /graphql: GraphiQL for a browser (its scripts load from unpkg.com; queries still need the
+    headers); a program (no ``text/html`` in Accept, or a ``query`` parameter) gets a 400 naming
+    POST, the one method the vendor documents for queries
+    (https://documentation.claruswms.com/knowledgebase/integrations/api-polling-updates)."""
+    if "text/html" not in request.headers.get("accept", "") or "query" in request.query_params:
+        return _errors(
+            [
+                "GET /graphql serves GraphiQL to a browser; send queries as POST /graphql with a "
+                'JSON body {"query": ..., "variables": {...}}'
+            ],
+            "BAD_REQUEST",
+        )
     from strawberry.http.ides import get_graphql_ide_html
 
     return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))

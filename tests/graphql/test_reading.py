@@ -233,13 +233,19 @@ def test_first_out_of_range_is_an_error_not_a_clamp(gql: GraphQL, first: int) ->
 def test_a_garbled_or_foreign_cursor_names_after(gql: GraphQL) -> None:
     foreign = gql.query("{ accounts { all(first: 1) { pageInfo { endCursor } } } }")
     cursor = foreign["data"]["accounts"]["all"]["pageInfo"]["endCursor"]
-    for value in ("garbage!", cursor, ""):
+    expected = {
+        "garbage!": "is not a cursor this API gave out",
+        "": "leave after out (or null) to start at the first record",
+        cursor: "belongs to another connection, not products.all",
+    }
+    for value, wording in expected.items():
         answer = gql.query(
             "query($a: String) { products { all(after: $a) { edges { node { id } } } } }",
             {"a": value},
         )
         code, message = error(answer)
         assert (code, message.split(":")[0]) == ("BAD_USER_INPUT", "after"), message
+        assert wording in message, message
 
 
 def test_bad_filter_values_name_the_argument(gql: GraphQL) -> None:
@@ -308,10 +314,24 @@ def test_nothing_of_one_tenant_appears_in_another(gql: GraphQL) -> None:
             assert line["product"]["code"] in sandbox_codes
 
 
-def test_graphiql_is_served_without_a_token(gql: GraphQL) -> None:
-    r = gql.http.get("/graphql")
+def test_graphiql_is_served_to_a_browser_without_a_token(gql: GraphQL) -> None:
+    r = gql.http.get("/graphql", headers={"Accept": "text/html,application/xhtml+xml"})
     assert r.status_code == 200
     assert "graphiql" in r.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("accept", "params"),
+    [("application/json", {}), ("*/*", {}), ("text/html", {"query": "{ __typename }"})],
+)
+def test_a_program_getting_graphql_is_told_to_post(
+    gql: GraphQL, accept: str, params: dict[str, str]
+) -> None:
+    r = gql.http.get("/graphql", headers={"Accept": accept}, params=params)
+    assert r.status_code == 400
+    error = r.json()["errors"][0]
+    assert "POST /graphql" in error["message"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
 
 
 def same(schema: GraphQLSchema) -> str:
