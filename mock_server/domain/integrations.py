@@ -250,10 +250,13 @@ def update_automation(env: Env, automation_id: int, attributes: dict[str, Any]) 
 
 
 def run_automation(env: Env, automation_id: int) -> Automation:
-    """Run an automation: Unprocessable while disabled; returns the automation.
+    """Run an automation: Unprocessable while disabled; returns the automation. Raises NotFound.
 
-    Evaluating the conditions and firing the actions (webhook deliveries) arrives with the webhooks
-    part of the server; until then a run only checks that the automation may run. Raises NotFound.
+    A run only checks that the automation may run: the vendor says a run is meant for schedule
+    automations and still checks the conditions
+    (https://documentation.claruswms.com/api-reference/automations/run-an-automation-now), but not
+    what record a run of a record event would carry, and schedules are not emulated, so no action
+    fires (the README lists this).
     """
     automation = records.load(env, AUTOMATIONS, automation_id)
     if not automation.attributes.get("enabled"):
