@@ -892,17 +892,17 @@ class Store:
             rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit]).fetchall()
         return [_delivery(row) for row in rows]
 
-    def pending_deliveries(self, limit: int = 500) -> list[tuple[int, str, float | None, str]]:
-        """``(id, tenant, due, target URL)`` of pending webhook deliveries, earliest due first
-        (light: the worker checks each tenant's clock and its receiver's places, then loads the
-        ones it sends)."""
+    def pending_deliveries(self, limit: int = 500) -> list[tuple[int, str, float | None, str, int]]:
+        """``(id, tenant, due, target URL, attempts made)`` of pending webhook deliveries, earliest
+        due first (light: the worker checks each tenant's clock, plans the attempt and takes a
+        place at its receiver, then loads the ones it sends)."""
         with self._lock:
             rows = self.db.execute(
-                "SELECT id, tenant, due, target FROM deliveries WHERE state = 'pending' "
-                "ORDER BY due, id LIMIT ?",
+                "SELECT id, tenant, due, target, json_array_length(attempts) FROM deliveries "
+                "WHERE state = 'pending' ORDER BY due, id LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [(int(i), str(t), d, str(url)) for i, t, d, url in rows]
+        return [(int(i), str(t), d, str(url), int(n)) for i, t, d, url, n in rows]
 
     # Tenants made at run time.
 

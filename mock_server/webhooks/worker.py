@@ -6,7 +6,8 @@ and shaping its body; recording the answer) is done one attempt at a time, and o
 is in progress (or after 5 ms of waiting for one to end, so a long request does not stop the
 deliveries). The calls themselves wait on the network side by side, at most ``per_receiver`` (4)
 at once to one host and port, each with a 10 s timeout; a call waiting for its receiver holds no
-place of another's, so a slow or dead receiver holds up only its own deliveries.
+place of another's, so a slow or dead receiver holds up only its own deliveries (and the chaos
+switches' added latency is waited out before a call takes a place).
 
 Why, measured with bench/webhooks.py (3,000 calls due at once, the API's p99 against idle): a thread
 of its own with its own loop, +75-170% (the two threads hand the interpreter lock back and forth at
@@ -42,7 +43,7 @@ from mock_server.clock import Clocks, iso
 from mock_server.json_text import dumps
 from mock_server.store import Delivery, Store
 from mock_server.traffic import Traffic
-from mock_server.webhooks.chaos import Chaos
+from mock_server.webhooks.chaos import Chaos, Plan
 from mock_server.webhooks.payload import headers, present
 
 log = logging.getLogger("clarus_mock")
@@ -154,31 +155,36 @@ class Worker:
             await self.traffic.quiet()
             yield
 
-    def _due(self) -> list[tuple[int, str]]:
+    def _due(self) -> list[tuple[int, str, int]]:
         return [
-            (delivery_id, target)
-            for delivery_id, tenant, due, target in self.store.pending_deliveries()
+            (delivery_id, target, made)
+            for delivery_id, tenant, due, target, made in self.store.pending_deliveries()
             if delivery_id not in self._in_flight
             and (due is None or due <= self.clocks.now(tenant))
         ]
 
     def _dispatch(self, client: aiohttp.ClientSession) -> None:
-        for delivery_id, target in self._due():
+        for delivery_id, target, made in self._due():
             self._in_flight.add(delivery_id)
-            task = asyncio.create_task(self._attempt(client, delivery_id, target))
+            task = asyncio.create_task(self._attempt(client, delivery_id, target, made))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _attempt(self, client: aiohttp.ClientSession, delivery_id: int, target: str) -> None:
+    async def _attempt(
+        self, client: aiohttp.ClientSession, delivery_id: int, target: str, made: int
+    ) -> None:
         try:
-            # A place at the receiver first: a body is shaped only when it can be sent.
+            plan = self.chaos.plan(delivery_id, made)
+            if plan.delay_s:  # chaos latency: waited before taking a place at the receiver
+                await asyncio.sleep(plan.delay_s)
+            # A place at the receiver, then the body: it is shaped only when it can be sent.
             async with self._receiver(target):
                 async with self._turn():
                     delivery = self.store.delivery(delivery_id)
                     if delivery is None or delivery.state != "pending":
                         return
                     body = dumps(present(delivery.resource, delivery.body)).encode()
-                await self._send(client, delivery, body)
+                await self._send(client, delivery, body, plan)
         except Exception:  # a bug here must not stop the worker; the delivery stays pending
             log.exception("webhook delivery %s: unexpected error", delivery_id)
         finally:
@@ -194,11 +200,10 @@ class Worker:
             self._receivers[where] = asyncio.Semaphore(self.per_receiver)
         return self._receivers[where]
 
-    async def _send(self, client: aiohttp.ClientSession, delivery: Delivery, body: bytes) -> None:
+    async def _send(
+        self, client: aiohttp.ClientSession, delivery: Delivery, body: bytes, plan: Plan
+    ) -> None:
         round_no = max((a.get("round", 0) for a in delivery.attempts), default=0)
-        plan = self.chaos.plan(delivery.id, len(delivery.attempts))
-        if plan.delay_s:
-            await asyncio.sleep(plan.delay_s)
         first = await self._post(client, delivery, body, fail=plan.fail)
         attempts = [{**first, "round": round_no}]
         ok = first["error"] is None

@@ -73,3 +73,17 @@ def test_a_receiver_that_never_answers_holds_up_only_its_own_calls(
     assert eventually(lambda: len(httpserver.log) >= orders, timeout=5), len(httpserver.log)
     pending = server.http.get("/__mock/webhooks/deliveries", params={"state": "pending"})
     assert {d["url"] for d in pending.json()["data"]} == {black_hole}
+
+
+def test_chaos_latency_does_not_hold_the_receivers_places(
+    server: Api, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    r = server.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
+    assert r.status_code == 201, r.text
+    assert server.http.post("/__mock/webhooks/chaos", json={"latency_ms": 500}).status_code == 200
+    orders = 40  # 10 rounds of 0.5 s if each call held one of the receiver's 4 places meanwhile
+    for number in range(orders):
+        created = server.call("POST", "/api/goods_outs", order(reference=f"SO-LATE-{number}"))
+        assert created.status_code == 201, created.text
+    assert eventually(lambda: len(httpserver.log) >= orders, timeout=2.5), len(httpserver.log)
