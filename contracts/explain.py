@@ -237,7 +237,10 @@ def _violations(error: ValidationError, ctx: _Context) -> list[Violation]:
 
 
 def _base(error: ValidationError) -> dict[str, Any]:
-    return {"schema_path": to_pointer(error.absolute_schema_path)}
+    found = error.__dict__.get("_clarus_schema_pointer")
+    if found is None:  # formatters ask several times per error; the pointer is worked out once
+        found = error.__dict__["_clarus_schema_pointer"] = to_pointer(error.absolute_schema_path)
+    return {"schema_path": found}
 
 
 def _schema(error: ValidationError) -> Mapping[str, Any]:
@@ -268,8 +271,11 @@ def _length(error: ValidationError) -> int:
 
 
 def _where(error: ValidationError) -> tuple[list[Any], str]:
-    path = list(error.absolute_path)
-    return path, to_pointer(path)
+    found = error.__dict__.get("_clarus_where")
+    if found is None:  # formatters ask several times per error; the pointer is worked out once
+        path = list(error.absolute_path)
+        found = error.__dict__["_clarus_where"] = (path, to_pointer(path))
+    return list(found[0]), found[1]
 
 
 def _empty_string(error: ValidationError, ctx: _Context) -> Violation | None:

@@ -71,21 +71,12 @@ class _Unsupported(Exception):
 
 
 _compiled: dict[int, tuple[Any, jsonschema_rs.Validator]] = {}
-_keywords: dict[tuple[int, str], tuple[Any, jsonschema_rs.Validator]] = {}
 
 
 def _validator(schema: dict[str, Any]) -> jsonschema_rs.Validator:
     entry = _compiled.get(id(schema))
     if entry is None or entry[0] is not schema:
         entry = _compiled[id(schema)] = (schema, _compile(schema))
-    return entry[1]
-
-
-def _keyword_validator(schema: dict[str, Any], keyword: str) -> jsonschema_rs.Validator:
-    key = (id(schema), keyword)
-    entry = _keywords.get(key)
-    if entry is None or entry[0] is not schema:
-        entry = _keywords[key] = (schema, _compile({keyword: schema[keyword]}))
     return entry[1]
 
 
@@ -96,11 +87,113 @@ def _compile(schema: dict[str, Any]) -> jsonschema_rs.Validator:
         raise _Unsupported from exc
 
 
-def _valid(validator: jsonschema_rs.Validator, instance: Any) -> bool:
+class _Refused:
+    """Stands where a validator cannot be had (a false schema, one jsonschema-rs cannot compile):
+    asking it raises :class:`_Unsupported`, so the Python walk explains, as when it is reached."""
+
+    def is_valid(self, instance: Any) -> bool:
+        raise _Unsupported
+
+
+_REFUSED = _Refused()
+_ALWAYS = jsonschema_rs.validator_for(True)
+
+
+def _checker(schema: Any) -> Any:
+    """The compiled validator of a subschema, made when its parent's plan is made."""
+    if schema is True:
+        return _ALWAYS
+    if not isinstance(schema, dict):
+        return _REFUSED  # a false schema: its error reads differently
     try:
-        return bool(validator.is_valid(instance))
-    except (ValueError, OverflowError, TypeError, RecursionError) as exc:
-        raise _Unsupported from exc  # surrogates, integers wider than 64 bits: the Python walk
+        return _validator(schema)
+    except _Unsupported:
+        return _REFUSED
+
+
+# What _walk does with each keyword of a schema object, decided once per object.
+_NODE, _PROPERTIES, _ITEMS, _ADDITIONAL, _IF, _ALL_OF, _UNSUPPORTED = range(7)
+_Step = tuple[Any, ...]
+_plans: dict[int, tuple[Any, list[_Step]]] = {}
+
+
+def _plan(schema: dict[str, Any]) -> list[_Step]:
+    """The checking keywords of ``schema`` with their validators compiled, once per schema object.
+
+    ``then`` and ``else`` go with ``if``; annotations, ``$schema``, ``$comment`` and
+    ``x-clarus-*`` check nothing. A keyword this walk does not handle becomes a step that hands the
+    payload to the Python walk when it is reached.
+    """
+    entry = _plans.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    steps: list[_Step] = []
+    for keyword, value in schema.items():
+        if keyword in _SKIPPED or keyword.startswith(("$", "x-")):
+            continue
+        if keyword in _ON_THE_NODE:
+            checker: Any = _plain_check(keyword, value)
+            if checker is None:
+                try:
+                    checker = _compile({keyword: value})
+                except _Unsupported:
+                    checker = _REFUSED
+            steps.append((_NODE, keyword, value, checker))
+        elif keyword == "properties":
+            members = {name: (member, _checker(member)) for name, member in value.items()}
+            steps.append((_PROPERTIES, members))
+        elif keyword == "items":
+            plain = "prefixItems" not in schema and isinstance(value, dict)
+            steps.append((_ITEMS, value, _checker(value) if plain else _REFUSED))
+        elif keyword == "additionalProperties":
+            steps.append((_ADDITIONAL, value))
+        elif keyword == "if":
+            branches = {
+                branch: (schema[branch], _checker(schema[branch]))
+                for branch in ("then", "else")
+                if branch in schema
+            }
+            steps.append((_IF, _checker(value), branches))
+        elif keyword == "allOf":
+            steps.append((_ALL_OF, [(part, _checker(part)) for part in value]))
+        else:
+            steps.append((_UNSUPPORTED,))
+    _plans[id(schema)] = (schema, steps)
+    return steps
+
+
+class _Required:
+    """``required`` in Python: a name lookup is cheaper than a call into jsonschema-rs, and the
+    rule is exact (it tests objects only: anything else passes)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = frozenset(names)
+
+    def is_valid(self, instance: Any) -> bool:
+        return not isinstance(instance, dict) or instance.keys() >= self.names
+
+
+class _Type:
+    """``type`` ``object``, ``array`` or ``string`` in Python (exact: JSON has one Python type for
+    each); numbers, integers, booleans and null keep the compiled check."""
+
+    def __init__(self, python_type: type) -> None:
+        self.python_type = python_type
+
+    def is_valid(self, instance: Any) -> bool:
+        return isinstance(instance, self.python_type)
+
+
+_PYTHON_TYPES: dict[str, type] = {"object": dict, "array": list, "string": str}
+
+
+def _plain_check(keyword: str, value: Any) -> Any:
+    """A Python check as exact as the compiled one for the commonest node keywords, or None."""
+    if keyword == "required" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return _Required(value)
+    if keyword == "type" and isinstance(value, str) and value in _PYTHON_TYPES:
+        return _Type(_PYTHON_TYPES[value])
+    return None
 
 
 def surely_valid(schema: Any, instance: Any) -> bool:
@@ -108,9 +201,14 @@ def surely_valid(schema: Any, instance: Any) -> bool:
     cannot tell (a false schema, an uncompilable one, a value it cannot read), so that the
     caller looks closer. Compiled once per schema object, shared with :func:`locate`."""
     try:
-        return _fits(schema, instance)
-    except (_Unsupported, RecursionError):
+        return bool(_checker(schema).is_valid(instance))
+    except _CANNOT_TELL:
         return False
+
+
+# jsonschema-rs cannot read surrogates or integers wider than 64 bits (ValueError, OverflowError,
+# TypeError); a keyword or a schema this walk leaves alone raises _Unsupported.
+_CANNOT_TELL = (_Unsupported, ValueError, OverflowError, TypeError, RecursionError)
 
 
 def locate(schema: dict[str, Any], payload: Any) -> list[ValidationError] | None:
@@ -118,20 +216,11 @@ def locate(schema: dict[str, Any], payload: Any) -> list[ValidationError] | None
     the Python walk reports them; None when a keyword needs the Python walk."""
     found: list[ValidationError] = []
     try:
-        if not _fits(schema, payload):
+        if not _checker(schema).is_valid(payload):
             _walk(schema, payload, [], [], found)
-    except (_Unsupported, RecursionError):
+    except _CANNOT_TELL:
         return None
     return found
-
-
-def _fits(schema: Any, instance: Any) -> bool:
-    """Whether ``instance`` is valid against ``schema`` (a schema object or a boolean)."""
-    if schema is True:
-        return True
-    if not isinstance(schema, dict):
-        raise _Unsupported  # a false schema: its error reads differently
-    return _valid(_validator(schema), instance)
 
 
 def _walk(
@@ -142,56 +231,44 @@ def _walk(
     found: list[ValidationError],
 ) -> None:
     """Report the broken keywords of ``schema``, which ``instance`` is known to break."""
-    for keyword, value in _checked(schema):
-        if keyword in _ON_THE_NODE:
-            if not _valid(_keyword_validator(schema, keyword), instance):
+    for step in _plan(schema):
+        kind = step[0]
+        if kind == _NODE:
+            _, keyword, value, checker = step
+            if not checker.is_valid(instance):
                 found.append(_error(keyword, value, instance, schema, path, schema_path))
-        elif keyword == "properties":
+        elif kind == _PROPERTIES:
             if isinstance(instance, dict):
+                members = step[1]
                 # The payload's members, not the schema's hundred: most are not sent.
                 for name, child in instance.items():
-                    member = value.get(name)
-                    if member is not None and not _fits(member, child):
-                        where = [*schema_path, keyword, name]
-                        _walk(member, child, [*path, name], where, found)
-        elif keyword == "items":
+                    known = members.get(name)
+                    if known is not None and not known[1].is_valid(child):
+                        where = [*schema_path, "properties", name]
+                        _walk(known[0], child, [*path, name], where, found)
+        elif kind == _ITEMS:
             if isinstance(instance, list):
-                if "prefixItems" in schema or not isinstance(value, dict):
-                    raise _Unsupported
-                each = _validator(value)  # one lookup for every item
+                _, value, each = step
+                if each is _REFUSED:
+                    raise _Unsupported  # prefixItems, or items that is not a schema object
                 for index, item in enumerate(instance):
-                    if not _valid(each, item):
-                        _walk(value, item, [*path, index], [*schema_path, keyword], found)
-        elif keyword == "additionalProperties":
-            _additional(schema, value, instance, path, schema_path, found)
-        elif keyword == "if":
-            branch = "then" if _fits(value, instance) else "else"
-            if branch in schema and not _fits(schema[branch], instance):
-                _walk(schema[branch], instance, path, [*schema_path, branch], found)
-        elif keyword == "allOf":
-            for index, part in enumerate(value):
-                if not _fits(part, instance):
-                    _walk(part, instance, path, [*schema_path, keyword, index], found)
+                    if not each.is_valid(item):
+                        _walk(value, item, [*path, index], [*schema_path, "items"], found)
+        elif kind == _ADDITIONAL:
+            _additional(schema, step[1], instance, path, schema_path, found)
+        elif kind == _IF:
+            _, condition, branches = step
+            branch = "then" if condition.is_valid(instance) else "else"
+            if branch in branches:
+                part, checker = branches[branch]
+                if not checker.is_valid(instance):
+                    _walk(part, instance, path, [*schema_path, branch], found)
+        elif kind == _ALL_OF:
+            for index, (part, checker) in enumerate(step[1]):
+                if not checker.is_valid(instance):
+                    _walk(part, instance, path, [*schema_path, "allOf", index], found)
         else:
             raise _Unsupported
-
-
-_plans: dict[int, tuple[Any, list[tuple[str, Any]]]] = {}
-
-
-def _checked(schema: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The keywords of ``schema`` that check something, once per schema object: ``then`` and
-    ``else`` go with ``if``; annotations, ``$schema``, ``$comment`` and ``x-clarus-*`` check
-    nothing."""
-    entry = _plans.get(id(schema))
-    if entry is None or entry[0] is not schema:
-        keep = [
-            (keyword, value)
-            for keyword, value in schema.items()
-            if keyword not in _SKIPPED and not keyword.startswith(("$", "x-"))
-        ]
-        entry = _plans[id(schema)] = (schema, keep)
-    return entry[1]
 
 
 def _additional(
@@ -213,8 +290,9 @@ def _additional(
     if value is False:
         found.append(_error("additionalProperties", value, instance, schema, path, schema_path))
     elif isinstance(value, dict):
+        checker = _checker(value)
         for name in extra:
-            if not _fits(value, instance[name]):
+            if not checker.is_valid(instance[name]):
                 where = [*schema_path, "additionalProperties"]
                 _walk(value, instance[name], [*path, name], where, found)
     elif value is not True:
