@@ -264,6 +264,7 @@ class Store:
         self._lock = threading.RLock()
         self._kinds: dict[tuple[str, str], int] = {}
         self._tables: set[str] = self._existing_tables()
+        self._noted: list[tuple[str, int, str]] = []  # this transaction's movements (see note)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path or ":memory:", check_same_thread=False, isolation_level=None)
@@ -297,10 +298,12 @@ class Store:
         """All writes inside commit together, or none do."""
         with self._lock:
             self.db.execute("BEGIN IMMEDIATE")
+            self._noted = []
             try:
                 yield self
             except BaseException:
                 self.db.execute("ROLLBACK")
+                self._noted = []
                 # Kinds and tables made inside the transaction are gone.
                 self._kinds.clear()
                 self._tables = self._existing_tables()
@@ -713,6 +716,18 @@ class Store:
                 (tenant, resource, record_id, before, after, at),
             ).fetchone()[0]
         return Transition(int(seq), tenant, resource, record_id, before, after, at)
+
+    def note(self, resource: str, record_id: int, movement: str) -> None:
+        """Remember, until the transaction ends, that a record moved without changing status
+        (stock ``picked``, ``dispatched``): what fires automations on it reads :meth:`noted`
+        before the commit. Kept in memory: the outbox rows it leads to commit with the change."""
+        if not self.in_transaction:
+            raise RuntimeError("a movement is noted inside a store transaction only")
+        self._noted.append((resource, record_id, movement))
+
+    def noted(self) -> list[tuple[str, int, str]]:
+        """``(resource, id, movement)`` noted in the current transaction, in order."""
+        return list(self._noted)
 
     def last_transition_seq(self) -> int:
         """The ``seq`` of the latest transition (0 when there is none): a mark to read on from."""

@@ -42,7 +42,8 @@ def change(state: Any, tenant: str) -> Iterator[Unit]:
         yield unit
         unit.transitions = store.transitions(tenant, since=mark)
         state.floor.react(tenant, unit.transitions)
-        changes = [*(_as_change(t) for t in unit.transitions), *unit.changes]
+        moved = [Change(resource, i, movement) for resource, i, movement in store.noted()]
+        changes = [*(_as_change(t) for t in unit.transitions), *moved, *unit.changes]
         made = enqueue(store, tenant, unit.env.clock.now(), _unique(changes))
     if any(delivery.state == "pending" for delivery in made):
         state.worker.wake()

@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from mock_server.domain import records
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable
-from mock_server.domain.facts import status_codes
+from mock_server.domain.facts import movements, status_codes
 from mock_server.domain.transitions import create as create_in_status
 from mock_server.domain.transitions import transition
 from mock_server.store import Cond, Record
 
 STOCKS = "stocks"
+PICKED, DISPATCHED = movements(STOCKS, "picked", "dispatched")
 ALLOCATIONS = "stock_allocations"
 AVAILABLE, HELD = status_codes(STOCKS, "status", "available", "held")
 
@@ -131,6 +132,7 @@ def dispatch_order(env: Env, order: Record, picked: Mapping[int, float]) -> None
             stock.attributes["allocated_quantity"] = tidy(max(0.0, allocated(stock) - quantity))
             env.store.save(env.tenant, stock)
             if leaving > 0:
+                env.store.note(STOCKS, stock.id, DISPATCHED)
                 ledger(
                     env,
                     "DISP",

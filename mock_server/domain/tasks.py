@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain import goods_in, picking, records
+from mock_server.domain import goods_in, picking, records, stock
 from mock_server.domain.env import Env
 from mock_server.domain.errors import Unprocessable
 from mock_server.domain.facts import status_codes
@@ -109,6 +109,8 @@ def _complete(env: Env, task: Record, attributes: dict[str, Any], pointer: str) 
     now = env.clock.iso()
     task.attributes.update(values, completed_at=now, last_accessed_at=now)
     transition(env, task, COMPLETED)
+    if kind == PICK and task.attributes.get("stock_id") is not None:
+        env.store.note(stock.STOCKS, int(task.attributes["stock_id"]), stock.PICKED)
     picking.task_completed(env, task)
 
 

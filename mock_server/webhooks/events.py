@@ -9,7 +9,8 @@ from typing import Any, Literal
 from contracts.registry import schema_documents, statuses
 from mock_server.store import Record
 
-Action = Literal["create", "update", "delete", "transition"]
+# A REST write, a status change, or a movement the domain noted (Store.note: stock picked...).
+Action = Literal["create", "update", "delete", "transition", "picked", "dispatched"]
 
 
 @dataclass(frozen=True)

@@ -293,3 +293,37 @@ def test_a_receipt_completed_in_part_fires_moved_to_part(
     [call] = received(httpserver)
     assert json.loads(call.data)["data"]["reference"] == "PO-PART"
     assert [d["event"] for d in deliveries(manual)] == ["moved_to_part"]
+
+
+def test_stock_picked_and_dispatched_carry_the_stock_record(
+    manual: Api, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    hook = httpserver.url_for("/hook")
+    event_of = {}
+    for event in ("picked", "dispatched"):
+        r = manual.call("POST", "/api/automations", automation(hook, event, resource_name="stock"))
+        assert r.status_code == 201, r.text
+        event_of[str(r.json()["data"]["id"])] = event
+    created = manual.call("POST", "/api/goods_outs", order(reference="SO-STOCK-MOVES"))
+    order_id = created.json()["data"]["id"]
+    manual.http.post("/__mock/clock/advance", json={"tenant": "demo", "by": "10m"})
+
+    tasks = manual.nodes("tasks", "id", {"goods_out_id": {"eq": str(order_id)}})
+    stored = [manual.state.store.get("demo", "tasks", int(t["id"])) for t in tasks]
+    picked_stock = {t.attributes["stock_id"] for t in stored if t.attributes.get("stock_id")}
+    assert picked_stock, stored
+    calls = received(httpserver, 2 * len(picked_stock))
+    log = list(reversed(deliveries(manual)))
+    assert [d["event"] for d in log] == ["picked"] * len(picked_stock) + ["dispatched"] * len(
+        picked_stock
+    )
+    assert {d["resource"] for d in log} == {"stocks"}
+    assert {d["record_id"] for d in log} == picked_stock
+    by_event: dict[str, dict[int, float]] = {"picked": {}, "dispatched": {}}
+    for call in calls:  # in the order they arrived, which may not be the order they were made
+        body = json.loads(call.data)["data"]
+        by_event[event_of[call.headers["X-ClarusWMS-Automation-ID"]]][body["id"]] = body["quantity"]
+    # Picked stock leaves with its order: each record's dispatched call shows it smaller.
+    assert set(by_event["picked"]) == set(by_event["dispatched"]) == picked_stock
+    assert all(by_event["dispatched"][i] < by_event["picked"][i] for i in picked_stock), by_event
