@@ -83,6 +83,7 @@ class MockState:
         if tenant is None:
             self.restore(self.seeded)
             self.faults.clear()
+            self.worker.chaos.reset()
             return
         runtime = self.runtime
         with self.store.transaction():
@@ -92,10 +93,12 @@ class MockState:
                 self.store.copy_tenant(runtime[tenant].source, tenant)
             else:
                 seed(self.store, self.pack, tenant)
+        self.worker.forget(tenant)
 
     def restore(self, snapshot: Any) -> None:
         """Put a store snapshot back: records, tokens, clocks and runtime tenants as they were."""
         self.store.restore(snapshot)  # replaces the whole database
+        self.worker.forget()  # a delivery made from now on may reuse an id in flight
         self.clocks.forget()
         self._runtime = None
         self.oauth.clients = {c.client_id: c for c in self.pack.clients}

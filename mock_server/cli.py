@@ -15,6 +15,8 @@ from typing import Any
 from mock_server import __version__
 from mock_server.settings import Settings
 
+SHUTDOWN_GRACE_S = 5  # seconds a stopping server waits for requests in progress
+
 _DEFAULTS = Settings()
 DEFAULT_URL = f"http://{_DEFAULTS.host}:{_DEFAULTS.port}"
 
@@ -122,11 +124,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     listen.add_argument("--host", default="127.0.0.1")
     listen.add_argument("--port", type=int, default=8766)
-    listen.add_argument("--status", type=int, default=200, help="the status every call gets")
     listen.add_argument(
-        "--fail-first", type=int, default=0, help="answer 500 to the first N calls of each delivery"
+        "--status", type=_answer_status, default=200, help="the status every call gets (200-599)"
+    )
+    listen.add_argument(
+        "--fail-first",
+        type=_count,
+        default=0,
+        help="answer 500 to the first N calls of each delivery",
     )
     return parser
+
+
+def _answer_status(text: str) -> int:
+    """An HTTP status a receiver may answer with: 200 to 599 (1xx are not final answers)."""
+    try:
+        status = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 200 <= status <= 599:
+        raise argparse.ArgumentTypeError(f"{status} is not a status from 200 to 599")
+    return status
+
+
+def _count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{count} is below 0")
+    return count
 
 
 def _control_options(command: argparse.ArgumentParser) -> None:
@@ -251,7 +279,14 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     print(_banner(app, settings), flush=True)
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        # A request a fault holds (timeout: true) must not keep a stopping server up for minutes.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
     return 0
 
 

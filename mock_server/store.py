@@ -28,7 +28,7 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta
@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS deliveries (  -- the outbox: webhook calls and record
     attempts TEXT NOT NULL DEFAULT '[]', due REAL, created_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, due) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (tenant, due, id) WHERE state = 'pending';
 CREATE TABLE IF NOT EXISTS transitions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, resource TEXT NOT NULL,
     id INTEGER NOT NULL,
@@ -907,17 +908,39 @@ class Store:
             rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit]).fetchall()
         return [_delivery(row) for row in rows]
 
-    def pending_deliveries(self, limit: int = 500) -> list[tuple[int, str, float | None, str, int]]:
-        """``(id, tenant, due, target URL, attempts made)`` of pending webhook deliveries, earliest
-        due first (light: the worker checks each tenant's clock, plans the attempt and takes a
-        place at its receiver, then loads the ones it sends)."""
+    def due_deliveries(
+        self,
+        now_of: Callable[[str], float],
+        skip_ids: Collection[int] = (),
+        skip_targets: Collection[str] = (),
+        limit: int = 500,
+    ) -> list[tuple[int, str, float | None, str, int]]:
+        """``(id, tenant, due, target URL, attempts made)`` of pending webhook deliveries due on
+        their tenant's clock (``now_of(tenant)``), earliest due first within a tenant, leaving out
+        ``skip_ids`` (attempts in flight) and ``skip_targets`` (receivers with no place left), so
+        that what waits can never hide what could go. Light: the body is loaded when sent."""
+        found: list[tuple[int, str, float | None, str, int]] = []
         with self._lock:
-            rows = self.db.execute(
-                "SELECT id, tenant, due, target, json_array_length(attempts) FROM deliveries "
-                "WHERE state = 'pending' ORDER BY due, id LIMIT ?",
-                (limit,),
-            ).fetchall()
-        return [(int(i), str(t), d, str(url), int(n)) for i, t, d, url, n in rows]
+            tenants = [
+                str(t)
+                for (t,) in self.db.execute(
+                    "SELECT DISTINCT tenant FROM deliveries WHERE state = 'pending'"
+                )
+            ]
+            skipped_ids, skipped_targets = dumps(list(skip_ids)), dumps(list(skip_targets))
+            for tenant in tenants:
+                if len(found) >= limit:
+                    break
+                rows = self.db.execute(
+                    "SELECT id, due, target, json_array_length(attempts) FROM deliveries "
+                    "WHERE state = 'pending' AND tenant = ? AND (due IS NULL OR due <= ?) "
+                    "AND id NOT IN (SELECT value FROM json_each(?)) "
+                    "AND target NOT IN (SELECT value FROM json_each(?)) "
+                    "ORDER BY due, id LIMIT ?",
+                    (tenant, now_of(tenant), skipped_ids, skipped_targets, limit - len(found)),
+                )
+                found += [(int(i), tenant, d, str(url), int(n)) for i, d, url, n in rows]
+        return found
 
     # Tenants made at run time.
 

@@ -68,6 +68,12 @@ async def redeliver(request: Request) -> Response:
     """POST /__mock/webhooks/deliveries/{id}/redeliver: send again now, with a fresh schedule."""
     app = request.app.state.mock
     found = _delivery(request)
+    if app.worker.attempting(found.id):
+        raise ApiError(
+            409,
+            f"delivery {found.id} has an attempt in flight; redeliver it once that attempt has "
+            f"ended (GET /__mock/webhooks/deliveries/{found.id} shows it)",
+        )
     latest = max((a.get("round", 0) for a in found.attempts), default=0)
     found.attempts.append(
         {"at": app.clocks.of(found.tenant).iso(), "redelivery": True, "round": latest + 1}
@@ -95,6 +101,7 @@ async def chaos(request: Request) -> Response:
             app.worker.chaos.update(await json_body(request))
         except ChaosError as exc:
             raise ApiError(422, str(exc)) from None
+        app.worker.replan()  # delays planned under the old switches do not hold on
     return json_response({"data": app.worker.chaos.to_dict()})
 
 

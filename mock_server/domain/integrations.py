@@ -176,7 +176,12 @@ def _unusable_url(url: Any) -> str | None:
     """Why the delivery worker could not (or must not) call ``url``; None when it can."""
     if not isinstance(url, str):
         return "is not text"
-    parts = urlsplit(url)
+    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
+        return "holds a space or a control character (percent-encode it)"
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # an unclosed IPv6 bracket, say
+        return f"is not a URL ({exc})"
     if parts.scheme not in ("http", "https"):
         return "is not an http or https URL"
     try:

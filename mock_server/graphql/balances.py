@@ -90,10 +90,10 @@ def page(
 
 
 def _parse(text: str) -> Key:
-    try:
-        product, account, warehouse = (int(part) for part in text.split("-"))
-    except ValueError:
-        raise not_a_cursor(text) from None
+    parts = text.split("-")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) < 19 for p in parts):
+        raise not_a_cursor(text)  # only ids this API gave out: ASCII digits, SQLite-sized
+    product, account, warehouse = (int(part) for part in parts)
     return product, account, warehouse
 
 

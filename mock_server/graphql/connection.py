@@ -112,10 +112,9 @@ async def page(
     if root.resource is None:
         rows, more = balances.page(context.store, context.tenant, root, given, key, size)
     else:
-        try:
-            after_id = int(key) if key is not None else None
-        except ValueError:
-            raise not_a_cursor(after or "") from None
+        after_id = None if key is None else _cursor_id(key)
+        if key is not None and after_id is None:
+            raise not_a_cursor(after or "")
         rows = context.store.query(context.tenant, root.resource, predicates, after_id, size + 1)
         more = len(rows) > size
         rows = rows[:size]
@@ -131,3 +130,14 @@ async def page(
 
 def _key(row: Record) -> Any:
     return row.attributes.get("key", row.id) if row.resource == "stock_balances" else row.id
+
+
+_LARGEST_ID = 2**63 - 1  # SQLite's largest integer: no record has a larger id
+
+
+def _cursor_id(key: str) -> int | None:
+    """The record id a cursor of this API holds (ASCII digits, at most SQLite's largest integer),
+    or None: ``-1``, `` 1``, full-width digits or a 24-digit number were never handed out."""
+    if not (key.isascii() and key.isdigit()) or int(key) > _LARGEST_ID:
+        return None
+    return int(key)

@@ -31,6 +31,7 @@ from starlette.routing import Route
 
 from contracts.explain import unrepresentable
 from contracts.pointers import from_pointer
+from mock_server import __version__
 from mock_server.auth import tenant_of
 from mock_server.errors import json_response
 from mock_server.graphql.connection import Context
@@ -52,7 +53,7 @@ async def graphiql(request: Request) -> Response:
     headers); a program (no ``text/html`` in Accept, or a ``query`` parameter) gets a 400 naming
     POST, the one method the vendor documents for queries
     (https://documentation.claruswms.com/knowledgebase/integrations/api-polling-updates)."""
-    if "text/html" not in request.headers.get("accept", "") or "query" in request.query_params:
+    if not _wants_html(request.headers.get("accept", "")) or "query" in request.query_params:
         return _errors(
             [
                 "GET /graphql serves GraphiQL to a browser; send queries as POST /graphql with a "
@@ -62,7 +63,34 @@ async def graphiql(request: Request) -> Response:
         )
     from strawberry.http.ides import get_graphql_ide_html
 
-    return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+    return HTMLResponse(
+        get_graphql_ide_html(graphql_ide="graphiql"),
+        headers={"X-Clarus-Mock-Version": __version__},
+    )
+
+
+_JSON_TYPES = ("application/json", "application/graphql-response+json")
+
+
+def _wants_html(accept: str) -> bool:
+    """Whether an Accept header asks for HTML (``text/html`` with a q above 0) at least as much as
+    for JSON, as a browser's does (RFC 9110 12.5.1; media types compare case-insensitively)."""
+    html = json = 0.0
+    for item in accept.split(","):
+        media, *parameters = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if media.lower() == "text/html":
+            html = max(html, weight)
+        elif media.lower() in _JSON_TYPES:
+            json = max(json, weight)
+    return html > 0 and html >= json
 
 
 async def query(request: Request) -> Response:

@@ -37,6 +37,14 @@ class Chaos:
     failure_rate: float = 0.0  # 0..1: an attempt fails without being sent (then retried)
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        self._start_seed = self.seed  # serve --chaos-seed: what a reset goes back to
+
+    def reset(self) -> None:
+        """Every switch off, and the seed the server started with (a full reset does this)."""
+        self.duplicate_rate = self.reorder_window_ms = self.latency_ms = self.failure_rate = 0.0
+        self.seed = self._start_seed
+
     def plan(self, delivery_id: int, attempt: int) -> Plan:
         """The decisions for one attempt of one delivery (the same for the same seed)."""
         if not (

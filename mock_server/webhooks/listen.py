@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mock_server.webhooks.payload import headers
@@ -29,6 +29,13 @@ _NAMES = {
 }
 
 
+_NO_BODY = (
+    204,
+    205,
+    304,
+)  # statuses whose answer carries no body (RFC 9110 15.3.5, 15.3.6, 15.4.5)
+
+
 def receiver(status: int = 200, fail_first: int = 0, out: TextIO | None = None) -> Starlette:
     """The receiver app: prints each call to ``out`` (stdout) and answers ``status``.
 
@@ -38,12 +45,14 @@ def receiver(status: int = 200, fail_first: int = 0, out: TextIO | None = None) 
     seen: Counter[bytes] = Counter()
     count = {"calls": 0}
 
-    async def receive(request: Request) -> JSONResponse:
+    async def receive(request: Request) -> Response:
         raw = await request.body()
         count["calls"] += 1
         seen[raw] += 1
         answer = 500 if seen[raw] <= fail_first else status
         _print(request, raw, count["calls"], answer, out or sys.stdout)
+        if answer in _NO_BODY:
+            return Response(status_code=answer)
         return JSONResponse({"received": True}, status_code=answer)
 
     return Starlette(routes=[Route("/{path:path}", receive, methods=["POST", "PUT"])])

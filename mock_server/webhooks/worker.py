@@ -5,9 +5,12 @@ between a request and its answer as little as it can: an attempt's own work (loa
 and shaping its body; recording the answer) is done one attempt at a time, and only while no request
 is in progress (or after 5 ms of waiting for one to end, so a long request does not stop the
 deliveries). The calls themselves wait on the network side by side, at most ``per_receiver`` (4)
-at once to one host and port, each with a 10 s timeout; a call waiting for its receiver holds no
-place of another's, so a slow or dead receiver holds up only its own deliveries (and the chaos
-switches' added latency is waited out before a call takes a place).
+at once to one webhook URL, each with a 10 s timeout; at most twice that many attempts wait on one
+URL, and the rest stay in the store, where the search for due deliveries leaves out URLs with no
+place left and attempts in flight, so a slow or dead receiver (or a tenant whose clock stands
+still) hides nobody else's deliveries. The chaos switches' added latency is waited out before a
+call takes a place. A reset drops the attempts in flight (their deliveries are gone, and a new
+one may reuse an id); switching chaos restarts the delays it had planned.
 
 Why, measured with bench/webhooks.py (3,000 calls due at once, the API's p99 against idle): a thread
 of its own with its own loop, +75-170% (the two threads hand the interpreter lock back and forth at
@@ -33,9 +36,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -52,7 +55,7 @@ ATTEMPTS = 8
 TIMEOUT_S = 10.0
 FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 300.0
-PER_RECEIVER = 4  # calls in flight to one host and port at once (see the module's docstring)
+PER_RECEIVER = 4  # calls in flight to one webhook URL at once (see the module's docstring)
 
 
 def retry_after(failed_attempts: int) -> float:
@@ -64,6 +67,17 @@ def current_round(delivery: Delivery) -> list[dict[str, Any]]:
     """The attempts since the last redelivery (a redelivery starts the schedule again)."""
     latest = max((a.get("round", 0) for a in delivery.attempts), default=0)
     return [a for a in delivery.attempts if a.get("round", 0) == latest and not a.get("duplicate")]
+
+
+@dataclass
+class _Attempt:
+    """An attempt in flight: its task, whose delivery it is, and whether it is still waiting out
+    a chaos delay (then it holds no place at its receiver)."""
+
+    task: asyncio.Task[None]
+    tenant: str
+    target: str
+    delayed: bool = False
 
 
 class Worker:
@@ -90,14 +104,14 @@ class Worker:
         self.timeout = timeout
         self.per_receiver = per_receiver
         self.traffic = traffic or Traffic()
-        self._receivers: dict[str, asyncio.Semaphore] = {}  # by host and port
+        self._receivers: dict[str, asyncio.Semaphore] = {}  # by webhook URL
         self._turns = asyncio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._wake = asyncio.Event()
-        self._in_flight: set[int] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight: dict[int, _Attempt] = {}  # by delivery id
+
         self.sent = 0  # attempts made, for figures and tests
 
     @property
@@ -131,9 +145,46 @@ class Worker:
             self._task = None
         self._loop = None
 
+    def attempting(self, delivery_id: int) -> bool:
+        """Whether an attempt of the delivery is in flight (a chaos delay counts)."""
+        return delivery_id in self._in_flight
+
+    def forget(self, tenant: str | None = None) -> None:
+        """Drop the attempts in flight (of ``tenant``, or all): their deliveries were reset away,
+        and a delivery made after a full reset may have the same id. From any thread."""
+        self._on_loop(self._drop, lambda attempt: tenant is None or attempt.tenant == tenant)
+
+    def replan(self) -> None:
+        """Attempts still waiting out a chaos delay start again under the switches as they are
+        now (a delay of ten minutes, switched off, does not keep its delivery waiting). From any
+        thread."""
+        self._on_loop(self._drop, lambda attempt: attempt.delayed)
+
+    def _on_loop(self, action: Callable[..., None], *args: Any) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            here = asyncio.get_running_loop() is loop
+        except RuntimeError:
+            here = False
+        if here:
+            action(*args)
+        else:
+            with contextlib.suppress(RuntimeError):  # the loop has just closed
+                loop.call_soon_threadsafe(action, *args)
+
+    def _drop(self, which: Callable[[_Attempt], bool]) -> None:
+        for delivery_id, attempt in list(self._in_flight.items()):
+            if which(attempt):
+                attempt.task.cancel()
+                del self._in_flight[delivery_id]
+        self._wake.set()
+
     async def run(self) -> None:
         """Poll until stopped: a wake-up or every 100 ms (retries come due with the clock)."""
-        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        # aiohttp rounds timeouts of 5 s and more up to whole seconds unless told otherwise.
+        timeout = aiohttp.ClientTimeout(total=self.timeout, ceil_threshold=self.timeout + 1)
         connector = aiohttp.TCPConnector(limit=0)  # the worker limits calls per receiver
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as client:
             try:
@@ -143,10 +194,12 @@ class Worker:
                     self._wake.clear()
                     self._dispatch(client)
             finally:
-                for task in list(self._tasks):
+                tasks = [attempt.task for attempt in self._in_flight.values()]
+                for task in tasks:
                     task.cancel()
-                if self._tasks:
-                    await asyncio.wait(list(self._tasks))
+                if tasks:
+                    await asyncio.wait(tasks)
+                self._in_flight.clear()
 
     @contextlib.asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:
@@ -155,28 +208,40 @@ class Worker:
             await self.traffic.quiet()
             yield
 
-    def _due(self) -> list[tuple[int, str, int]]:
-        return [
-            (delivery_id, target, made)
-            for delivery_id, tenant, due, target, made in self.store.pending_deliveries()
-            if delivery_id not in self._in_flight
-            and (due is None or due <= self.clocks.now(tenant))
-        ]
-
     def _dispatch(self, client: aiohttp.ClientSession) -> None:
-        for delivery_id, target, made in self._due():
-            self._in_flight.add(delivery_id)
-            task = asyncio.create_task(self._attempt(client, delivery_id, target, made))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        """Start an attempt for each due delivery not in flight, at most twice ``per_receiver``
+        waiting on one receiver (the rest stay in the store, so nothing is held in memory for a
+        dead receiver, and a receiver with no place left hides nobody else's deliveries)."""
+        waiting: dict[str, int] = {}
+        for attempt in self._in_flight.values():
+            if not attempt.delayed:
+                waiting[attempt.target] = waiting.get(attempt.target, 0) + 1
+        cap = 2 * self.per_receiver
+        full = [target for target, count in waiting.items() if count >= cap]
+        due = self.store.due_deliveries(self.clocks.now, self._in_flight, full)
+        for delivery_id, tenant, _, target, made in due:
+            if waiting.get(target, 0) >= cap:
+                continue
+            waiting[target] = waiting.get(target, 0) + 1
+            plan = self.chaos.plan(delivery_id, made)
+            task = asyncio.create_task(self._attempt(client, delivery_id, target, plan))
+            self._in_flight[delivery_id] = _Attempt(task, tenant, target, bool(plan.delay_s))
+
+    def _receiver(self, url: str) -> asyncio.Semaphore:
+        """The places for calls to ``url``."""
+        if url not in self._receivers:
+            self._receivers[url] = asyncio.Semaphore(self.per_receiver)
+        return self._receivers[url]
 
     async def _attempt(
-        self, client: aiohttp.ClientSession, delivery_id: int, target: str, made: int
+        self, client: aiohttp.ClientSession, delivery_id: int, target: str, plan: Plan
     ) -> None:
         try:
-            plan = self.chaos.plan(delivery_id, made)
-            if plan.delay_s:  # chaos latency: waited before taking a place at the receiver
+            if plan.delay_s:  # chaos latency: waited out before taking a place at the receiver
                 await asyncio.sleep(plan.delay_s)
+                attempt = self._in_flight.get(delivery_id)
+                if attempt is not None and attempt.task is asyncio.current_task():
+                    attempt.delayed = False
             # A place at the receiver, then the body: it is shaped only when it can be sent.
             async with self._receiver(target):
                 async with self._turn():
@@ -188,17 +253,10 @@ class Worker:
         except Exception:  # a bug here must not stop the worker; the delivery stays pending
             log.exception("webhook delivery %s: unexpected error", delivery_id)
         finally:
-            self._in_flight.discard(delivery_id)
-
-    def _receiver(self, url: str) -> asyncio.Semaphore:
-        """The places for calls to ``url``'s host and port."""
-        try:
-            where = urlsplit(url).netloc
-        except ValueError:  # a URL nobody can call: aiohttp refuses it, and the attempt says so
-            where = url
-        if where not in self._receivers:
-            self._receivers[where] = asyncio.Semaphore(self.per_receiver)
-        return self._receivers[where]
+            attempt = self._in_flight.get(delivery_id)
+            if attempt is not None and attempt.task is asyncio.current_task():
+                del self._in_flight[delivery_id]  # not another attempt's, after a reset
+                self._wake.set()  # a place is free: what waited for it may go
 
     async def _send(
         self, client: aiohttp.ClientSession, delivery: Delivery, body: bytes, plan: Plan

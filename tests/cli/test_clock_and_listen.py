@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import time
@@ -105,3 +106,29 @@ def test_listen_prints_each_call_and_answers_200() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_listen_answers_204_without_a_body() -> None:
+    from starlette.testclient import TestClient
+
+    from mock_server.webhooks.listen import receiver
+
+    printed = io.StringIO()
+    with TestClient(receiver(status=204, out=printed)) as client:
+        r = client.post("/hook", json={"data": {"id": 7}})
+    assert (r.status_code, r.content) == (204, b"")
+    assert "-> 204" in printed.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--status", "99"), ("--status", "600"), ("--fail-first", "-1")]
+)
+def test_listen_refuses_a_status_or_count_it_cannot_use(flag: str, value: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mock_server.cli", "listen", flag, value],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert f"argument {flag}" in done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -233,8 +234,16 @@ def test_first_out_of_range_is_an_error_not_a_clamp(gql: GraphQL, first: int) ->
 def test_a_garbled_or_foreign_cursor_names_after(gql: GraphQL) -> None:
     foreign = gql.query("{ accounts { all(first: 1) { pageInfo { endCursor } } } }")
     cursor = foreign["data"]["accounts"]["all"]["pageInfo"]["endCursor"]
+
+    def made(text: str) -> str:  # a cursor of this API's shape holding any text
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
     expected = {
         "garbage!": "is not a cursor this API gave out",
+        made("products:" + "9" * 24): "is not a cursor this API gave out",  # past SQLite's range
+        made("products:-1"): "is not a cursor this API gave out",
+        made("products: 1"): "is not a cursor this API gave out",
+        made("products:\uff11"): "is not a cursor this API gave out",  # a full-width 1
         "": "leave after out (or null) to start at the first record",
         cursor: "belongs to another connection, not products.all",
     }
@@ -318,6 +327,20 @@ def test_graphiql_is_served_to_a_browser_without_a_token(gql: GraphQL) -> None:
     r = gql.http.get("/graphql", headers={"Accept": "text/html,application/xhtml+xml"})
     assert r.status_code == 200
     assert "graphiql" in r.text.lower()
+
+
+def test_graphiql_goes_by_the_weights_in_accept(gql: GraphQL) -> None:
+    for accept, html in [
+        ("TEXT/HTML", True),
+        ("application/json;q=0.5, text/html", True),
+        ("text/html;q=0", False),
+        ("application/json, text/html;q=0.9", False),
+        ("text/htmlx", False),
+    ]:
+        r = gql.http.get("/graphql", headers={"Accept": accept})
+        assert (r.status_code == 200) is html, (accept, r.status_code)
+        if html:
+            assert r.headers["X-Clarus-Mock-Version"]
 
 
 @pytest.mark.parametrize(

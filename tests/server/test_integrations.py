@@ -274,7 +274,10 @@ def test_automation_run(api: Api) -> None:
     [
         ("file:///etc/passwd", "not an http or https URL"),
         ("gopher://example.com/", "not an http or https URL"),
-        ("not a url", "not an http or https URL"),
+        ("not a url", "space or a control character"),
+        ("notaurl", "not an http or https URL"),
+        ("http://[::1/hook", "is not a URL"),
+        ("http://127.0.0.1:8766/hook\r\nX-Injected: 1", "space or a control character"),
         ("http:///hook", "names no host"),
         ("http://127.0.0.1:99999/hook", "port outside 1-65535"),
         ("http://127.0.0.1:0/hook", "port outside 1-65535"),

@@ -87,3 +87,87 @@ def test_chaos_latency_does_not_hold_the_receivers_places(
         created = server.call("POST", "/api/goods_outs", order(reference=f"SO-LATE-{number}"))
         assert created.status_code == 201, created.text
     assert eventually(lambda: len(httpserver.log) >= orders, timeout=2.5), len(httpserver.log)
+
+
+def test_a_receiver_that_never_answers_hides_no_later_delivery(
+    manual: Api, httpserver: HTTPServer, black_hole: str
+) -> None:
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    r = manual.call("POST", "/api/automations", automation(black_hole))
+    assert r.status_code == 201, r.text
+    for number in range(510):  # more than the worker looks at in one go (500)
+        created = manual.call("POST", "/api/goods_outs", order(reference=f"SO-HIDE-{number}"))
+        assert created.status_code == 201, created.text
+    r = manual.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
+    assert r.status_code == 201, r.text
+    assert manual.call("POST", "/api/goods_outs", order(reference="SO-SEEN")).status_code == 201
+    assert eventually(lambda: httpserver.log, timeout=3), "the live receiver got nothing"
+
+
+def test_a_reset_drops_the_attempts_in_flight(
+    server: Api, httpserver: HTTPServer, black_hole: str
+) -> None:
+    def one_order_to(url: str) -> None:
+        r = server.call("POST", "/api/automations", automation(url))
+        assert r.status_code == 201, r.text
+        assert (
+            server.call("POST", "/api/goods_outs", order(reference="SO-RESET")).status_code == 201
+        )
+
+    one_order_to(black_hole)
+    assert eventually(lambda: server.state.worker.busy)
+    before = [d["id"] for d in server.http.get("/__mock/webhooks/deliveries").json()["data"]]
+    assert server.http.post("/__mock/reset").status_code == 200
+    server.tokens.clear()  # the reset revoked them
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    one_order_to(httpserver.url_for("/hook"))
+
+    # The new delivery reuses the old one's id; the old attempt must neither hold it back nor
+    # write its timeout onto it.
+    log = eventually(
+        lambda: [
+            d
+            for d in server.http.get("/__mock/webhooks/deliveries").json()["data"]
+            if d["state"] == "delivered"
+        ],
+        timeout=3,
+    )
+    assert log, "the delivery made after the reset was not sent"
+    [delivered] = log
+    assert delivered["id"] in before
+    assert delivered["url"] == httpserver.url_for("/hook")
+    assert [a["status_code"] for a in delivered["attempts"]] == [200]
+
+
+def test_redelivering_an_attempt_in_flight_is_refused(server: Api, black_hole: str) -> None:
+    r = server.call("POST", "/api/automations", automation(black_hole))
+    assert r.status_code == 201, r.text
+    assert server.call("POST", "/api/goods_outs", order(reference="SO-TWICE")).status_code == 201
+    assert eventually(lambda: server.state.worker.busy)
+    [delivery] = server.http.get("/__mock/webhooks/deliveries", params={"state": "pending"}).json()[
+        "data"
+    ]
+    r = server.http.post(f"/__mock/webhooks/deliveries/{delivery['id']}/redeliver")
+    assert r.status_code == 409, r.text
+    assert "in flight" in r.json()["error"]
+
+
+def test_switching_chaos_latency_off_releases_the_calls_it_delayed(
+    server: Api, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    r = server.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
+    assert r.status_code == 201, r.text
+    assert server.http.post("/__mock/webhooks/chaos", json={"latency_ms": 600_000}).is_success
+    assert server.call("POST", "/api/goods_outs", order(reference="SO-LATE")).status_code == 201
+    assert eventually(lambda: server.state.worker.busy)
+    assert server.http.post("/__mock/webhooks/chaos", json={"latency_ms": 0}).is_success
+    assert eventually(lambda: httpserver.log, timeout=3), "the call waited out the old delay"
+
+
+def test_a_full_reset_switches_chaos_off(server: Api) -> None:
+    switches = {"duplicate_rate": 0.5, "latency_ms": 10, "failure_rate": 0.2, "seed": 9}
+    assert server.http.post("/__mock/webhooks/chaos", json=switches).is_success
+    assert server.http.post("/__mock/reset").status_code == 200
+    after = server.http.get("/__mock/webhooks/chaos").json()["data"]
+    assert after == {**after, "duplicate_rate": 0, "latency_ms": 0, "failure_rate": 0, "seed": 0}
