@@ -921,10 +921,16 @@ class Store:
         that what waits can never hide what could go. Light: the body is loaded when sent."""
         found: list[tuple[int, str, float | None, str, int]] = []
         with self._lock:
+            # One index seek per tenant (DISTINCT would read every pending row, on every look).
             tenants = [
                 str(t)
                 for (t,) in self.db.execute(
-                    "SELECT DISTINCT tenant FROM deliveries WHERE state = 'pending'"
+                    "WITH RECURSIVE t(name) AS (SELECT min(tenant) FROM deliveries INDEXED BY "
+                    "deliveries_pending "
+                    "WHERE state = 'pending' UNION ALL SELECT (SELECT min(tenant) FROM deliveries "
+                    "INDEXED BY deliveries_pending "
+                    "WHERE state = 'pending' AND tenant > t.name) FROM t WHERE t.name IS NOT NULL) "
+                    "SELECT name FROM t WHERE name IS NOT NULL"
                 )
             ]
             skipped_ids, skipped_targets = dumps(list(skip_ids)), dumps(list(skip_targets))
