@@ -8,7 +8,7 @@ import gc
 import json
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,36 +125,34 @@ def _parser() -> argparse.ArgumentParser:
     listen.add_argument("--host", default="127.0.0.1")
     listen.add_argument("--port", type=int, default=8766)
     listen.add_argument(
-        "--status", type=_answer_status, default=200, help="the status every call gets (200-599)"
+        "--status",
+        type=_whole_number(200, 599),  # 1xx are not final answers
+        default=200,
+        help="the status every call gets (200-599)",
     )
     listen.add_argument(
         "--fail-first",
-        type=_count,
+        type=_whole_number(0),
         default=0,
         help="answer 500 to the first N calls of each delivery",
     )
     return parser
 
 
-def _answer_status(text: str) -> int:
-    """An HTTP status a receiver may answer with: 200 to 599 (1xx are not final answers)."""
-    try:
-        status = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 200 <= status <= 599:
-        raise argparse.ArgumentTypeError(f"{status} is not a status from 200 to 599")
-    return status
+def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (no upper bound when None)."""
+    span = f"from {low} to {high}" if high is not None else f"of {low} or more"
 
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if number < low or (high is not None and number > high):
+            raise argparse.ArgumentTypeError(f"{number} is not a number {span}")
+        return number
 
-def _count(text: str) -> int:
-    try:
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if count < 0:
-        raise argparse.ArgumentTypeError(f"{count} is below 0")
-    return count
+    return parse
 
 
 def _control_options(command: argparse.ArgumentParser) -> None:

@@ -78,10 +78,7 @@ def test_a_receiver_that_never_answers_holds_up_only_its_own_calls(
 def test_chaos_latency_does_not_hold_the_receivers_places(
     server: Api, httpserver: HTTPServer
 ) -> None:
-    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
-    r = server.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
-    assert r.status_code == 201, r.text
-    assert server.http.post("/__mock/webhooks/chaos", json={"latency_ms": 500}).status_code == 200
+    _hook(server, httpserver, latency_ms=500)
     orders = 40  # 10 rounds of 0.5 s if each call held one of the receiver's 4 places meanwhile
     for number in range(orders):
         created = server.call("POST", "/api/goods_outs", order(reference=f"SO-LATE-{number}"))
@@ -155,10 +152,7 @@ def test_redelivering_an_attempt_in_flight_is_refused(server: Api, black_hole: s
 def test_switching_chaos_latency_off_releases_the_calls_it_delayed(
     server: Api, httpserver: HTTPServer
 ) -> None:
-    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
-    r = server.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
-    assert r.status_code == 201, r.text
-    assert server.http.post("/__mock/webhooks/chaos", json={"latency_ms": 600_000}).is_success
+    _hook(server, httpserver, latency_ms=600_000)
     assert server.call("POST", "/api/goods_outs", order(reference="SO-LATE")).status_code == 201
     assert eventually(lambda: server.state.worker.busy)
     assert server.http.post("/__mock/webhooks/chaos", json={"latency_ms": 0}).is_success
@@ -171,3 +165,11 @@ def test_a_full_reset_switches_chaos_off(server: Api) -> None:
     assert server.http.post("/__mock/reset").status_code == 200
     after = server.http.get("/__mock/webhooks/chaos").json()["data"]
     assert after == {**after, "duplicate_rate": 0, "latency_ms": 0, "failure_rate": 0, "seed": 0}
+
+
+def _hook(server: Api, httpserver: HTTPServer, latency_ms: int) -> None:
+    """An automation calling ``httpserver``'s /hook on orders created, and chaos latency on."""
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    r = server.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
+    assert r.status_code == 201, r.text
+    assert server.http.post("/__mock/webhooks/chaos", json={"latency_ms": latency_ms}).is_success
