@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS deliveries (  -- the outbox: webhook calls and record
     attempts TEXT NOT NULL DEFAULT '[]', due REAL, created_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, due) WHERE state = 'pending';
-CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (tenant, due, id) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS deliveries_waiting ON deliveries (tenant, target, due, id)
+    WHERE state = 'pending';
 CREATE TABLE IF NOT EXISTS transitions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, resource TEXT NOT NULL,
     id INTEGER NOT NULL,
@@ -911,41 +912,41 @@ class Store:
     def due_deliveries(
         self,
         now_of: Callable[[str], float],
+        room: Callable[[str], int],
         skip_ids: Collection[int] = (),
-        skip_targets: Collection[str] = (),
         limit: int = 500,
     ) -> list[tuple[int, str, float | None, str, int]]:
         """``(id, tenant, due, target URL, attempts made)`` of pending webhook deliveries due on
-        their tenant's clock (``now_of(tenant)``), earliest due first within a tenant, leaving out
-        ``skip_ids`` (attempts in flight) and ``skip_targets`` (receivers with no place left), so
-        that what waits can never hide what could go. Light: the body is loaded when sent."""
+        their tenant's clock (``now_of(tenant)``), at most ``room(target)`` for each target URL
+        (none for a receiver with no place left) and earliest due first within it, leaving out
+        ``skip_ids`` (attempts in flight). Each (tenant, target) is found and read with index
+        seeks, so a backlog waiting on one receiver costs nothing to the others' search, and
+        what waits can never hide what could go. Light: the body is loaded when sent."""
         found: list[tuple[int, str, float | None, str, int]] = []
+        skipped = dumps(list(skip_ids))
         with self._lock:
-            # One index seek per tenant (DISTINCT would read every pending row, on every look).
-            tenants = [
-                str(t)
-                for (t,) in self.db.execute(
-                    "WITH RECURSIVE t(name) AS (SELECT min(tenant) FROM deliveries INDEXED BY "
-                    "deliveries_pending "
-                    "WHERE state = 'pending' UNION ALL SELECT (SELECT min(tenant) FROM deliveries "
-                    "INDEXED BY deliveries_pending "
-                    "WHERE state = 'pending' AND tenant > t.name) FROM t WHERE t.name IS NOT NULL) "
-                    "SELECT name FROM t WHERE name IS NOT NULL"
-                )
-            ]
-            skipped_ids, skipped_targets = dumps(list(skip_ids)), dumps(list(skip_targets))
-            for tenant in tenants:
-                if len(found) >= limit:
+            tenant, target = "", ""  # before every (tenant, target): names are never empty
+            while len(found) < limit:
+                pair = self.db.execute(
+                    "SELECT tenant, target FROM deliveries INDEXED BY deliveries_waiting "
+                    "WHERE state = 'pending' AND (tenant, target) > (?, ?) "
+                    "ORDER BY tenant, target LIMIT 1",
+                    (tenant, target),
+                ).fetchone()
+                if pair is None:
                     break
+                tenant, target = str(pair[0]), str(pair[1])
+                places = min(room(target), limit - len(found))
+                if places <= 0:
+                    continue
                 rows = self.db.execute(
-                    "SELECT id, due, target, json_array_length(attempts) FROM deliveries "
-                    "WHERE state = 'pending' AND tenant = ? AND (due IS NULL OR due <= ?) "
-                    "AND id NOT IN (SELECT value FROM json_each(?)) "
-                    "AND target NOT IN (SELECT value FROM json_each(?)) "
+                    "SELECT id, due, json_array_length(attempts) FROM deliveries "
+                    "INDEXED BY deliveries_waiting WHERE state = 'pending' AND tenant = ? "
+                    "AND target = ? AND due <= ? AND id NOT IN (SELECT value FROM json_each(?)) "
                     "ORDER BY due, id LIMIT ?",
-                    (tenant, now_of(tenant), skipped_ids, skipped_targets, limit - len(found)),
+                    (tenant, target, now_of(tenant), skipped, places),
                 )
-                found += [(int(i), tenant, d, str(url), int(n)) for i, d, url, n in rows]
+                found += [(int(i), tenant, d, target, int(n)) for i, d, n in rows]
         return found
 
     # Tenants made at run time.

@@ -56,7 +56,6 @@ ATTEMPTS = 8
 TIMEOUT_S = 10.0
 FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 300.0
-_PAGE, _PAGES = 64, 8  # due deliveries read at a time, and pages at most per look
 _GATHER_S = 0.005  # after an attempt ends, how long to wait for others before looking again
 PER_RECEIVER = 4  # calls in flight to one webhook URL at once (see the module's docstring)
 
@@ -215,31 +214,21 @@ class Worker:
 
     def _dispatch(self, client: aiohttp.ClientSession) -> None:
         """Start an attempt for each due delivery not in flight, at most four times
-        ``per_receiver`` waiting on one receiver (the rest stay in the store, so nothing is held in memory for a
-        dead receiver, and a receiver with no place left hides nobody else's deliveries).
-
-        The store is asked a page at a time: a page is cheap, and one whose receivers filled up
-        is followed by another that leaves those receivers out."""
+        ``per_receiver`` waiting on one receiver (the rest stay in the store, so nothing is held
+        in memory for a dead receiver, and a receiver with no place left hides nobody else's
+        deliveries)."""
         waiting: dict[str, int] = {}
         for attempt in self._in_flight.values():
             if not attempt.delayed:
                 waiting[attempt.target] = waiting.get(attempt.target, 0) + 1
         cap = 4 * self.per_receiver
-        for _ in range(_PAGES):
-            full = [target for target, count in waiting.items() if count >= cap]
-            due = self.store.due_deliveries(self.clocks.now, self._in_flight, full, _PAGE)
-            filled = False
-            for delivery_id, tenant, _, target, made in due:
-                if waiting.get(target, 0) >= cap:
-                    filled = True
-                    continue
-                plan = self.chaos.plan(delivery_id, made)
-                if not plan.delay_s:
-                    waiting[target] = waiting.get(target, 0) + 1
-                task = asyncio.create_task(self._attempt(client, delivery_id, target, plan))
-                self._in_flight[delivery_id] = _Attempt(task, tenant, target, bool(plan.delay_s))
-            if len(due) < _PAGE or not filled:
-                break
+        due = self.store.due_deliveries(
+            self.clocks.now, lambda target: cap - waiting.get(target, 0), self._in_flight
+        )
+        for delivery_id, tenant, _, target, made in due:
+            plan = self.chaos.plan(delivery_id, made)
+            task = asyncio.create_task(self._attempt(client, delivery_id, target, plan))
+            self._in_flight[delivery_id] = _Attempt(task, tenant, target, bool(plan.delay_s))
 
     def _wake_soon(self) -> None:
         """Look again shortly: attempts ending close together share one look at the store."""
