@@ -219,7 +219,10 @@ class Clocks:
                 f"speed {speed!r}: give a number above 0 and at most {MAX_SPEED:.0f} "
                 "(1 is real time)"
             )
-        at = self.now(tenant) if now is None else parse_instant(now)
+        shown = self.now(tenant)
+        at = shown if now is None else parse_instant(now)
+        if at < shown:  # what was due at the time shown is due at the earlier one too
+            self.store.keep_due(tenant, shown, at)
         self._save(
             replace(
                 current,

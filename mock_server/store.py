@@ -949,6 +949,20 @@ class Store:
                 found += [(int(i), tenant, d, target, int(n)) for i, d, n in rows]
         return found
 
+    def keep_due(self, tenant: str, was: float, now: float) -> None:
+        """A tenant's clock went back from ``was`` to ``now``: floor steps and webhook deliveries
+        that were due by ``was`` become due at ``now``, so that they stay due."""
+        with self._lock:
+            self.db.execute(
+                "UPDATE jobs SET due = ? WHERE tenant = ? AND due > ? AND due <= ?",
+                (now, tenant, now, was),
+            )
+            self.db.execute(
+                "UPDATE deliveries SET due = ? WHERE tenant = ? AND state = 'pending' "
+                "AND due > ? AND due <= ?",
+                (now, tenant, now, was),
+            )
+
     # Tenants made at run time.
 
     def add_tenant(self, tenant: RuntimeTenant) -> None:

@@ -74,6 +74,14 @@ async def redeliver(request: Request) -> Response:
             f"delivery {found.id} has an attempt in flight; redeliver it once that attempt has "
             f"ended (GET /__mock/webhooks/deliveries/{found.id} shows it)",
         )
+    if found.state == "pending" and (
+        found.due is None or found.due <= app.clocks.now(found.tenant)
+    ):
+        raise ApiError(
+            409,
+            f"delivery {found.id} is due already and waits for its attempt; there is nothing to "
+            "redeliver yet",
+        )
     latest = max((a.get("round", 0) for a in found.attempts), default=0)
     found.attempts.append(
         {"at": app.clocks.of(found.tenant).iso(), "redelivery": True, "round": latest + 1}

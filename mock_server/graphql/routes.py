@@ -86,9 +86,11 @@ def _wants_html(accept: str) -> bool:
                     weight = float(value)
                 except ValueError:
                     weight = 0.0
+                if not 0 <= weight <= 1:  # not a qvalue (RFC 9110 12.4.2): worth nothing
+                    weight = 0.0
         if media.lower() == "text/html":
             html = max(html, weight)
-        elif media.lower() in _JSON_TYPES:
+        elif media.lower() in _JSON_TYPES or media in ("*/*", "application/*"):
             json = max(json, weight)
     return html > 0 and html >= json
 

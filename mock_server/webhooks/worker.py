@@ -6,9 +6,10 @@ and shaping its body; recording the answer) is done one attempt at a time, and o
 is in progress (or after 5 ms of waiting for one to end, so a long request does not stop the
 deliveries). The calls themselves wait on the network side by side, at most ``per_receiver`` (4)
 at once to one webhook URL, each with a 10 s timeout; at most four times that many attempts
-wait on one URL, and the rest stay in the store, where the search for due deliveries leaves out
-URLs with no place left and attempts in flight, so a slow or dead receiver (or a tenant whose
-clock stands still) hides nobody else's deliveries. The chaos switches' added latency is waited
+wait on one URL (sixteen times, with those waiting out a chaos delay), and the rest stay in the
+store, where the search for due deliveries leaves out URLs with no room left and attempts in
+flight, so a slow or dead receiver (or a tenant whose clock stands still) hides nobody else's
+deliveries. The chaos switches' added latency is waited
 out before a call takes a place. A reset drops the attempts in flight (their deliveries are gone,
 and a new one may reuse an id); switching chaos restarts the delays it had planned.
 
@@ -122,6 +123,11 @@ class Worker:
         """Whether an attempt is in flight."""
         return bool(self._in_flight)
 
+    @property
+    def in_flight(self) -> int:
+        """How many attempts are in flight (waiting out a chaos delay, for a place, or sent)."""
+        return len(self._in_flight)
+
     def wake(self) -> None:
         """Look for due deliveries now rather than at the next poll (from any thread)."""
         loop = self._loop
@@ -213,19 +219,27 @@ class Worker:
             yield
 
     def _dispatch(self, client: aiohttp.ClientSession) -> None:
-        """Start an attempt for each due delivery not in flight, at most four times
-        ``per_receiver`` waiting on one receiver (the rest stay in the store, so nothing is held
-        in memory for a dead receiver, and a receiver with no place left hides nobody else's
-        deliveries)."""
+        """Start an attempt for each due delivery not in flight: at most four times
+        ``per_receiver`` waiting for a place at one receiver, and at most sixteen times in
+        memory for it with those waiting out a chaos delay. The rest stay in the store, so a dead
+        receiver's backlog holds no memory, and a receiver with no room hides nobody else's
+        deliveries."""
         waiting: dict[str, int] = {}
+        held: dict[str, int] = {}
         for attempt in self._in_flight.values():
+            held[attempt.target] = held.get(attempt.target, 0) + 1
             if not attempt.delayed:
                 waiting[attempt.target] = waiting.get(attempt.target, 0) + 1
-        cap = 4 * self.per_receiver
-        due = self.store.due_deliveries(
-            self.clocks.now, lambda target: cap - waiting.get(target, 0), self._in_flight
-        )
-        for delivery_id, tenant, _, target, made in due:
+
+        def room(target: str) -> int:
+            return min(
+                4 * self.per_receiver - waiting.get(target, 0),
+                16 * self.per_receiver - held.get(target, 0),
+            )
+
+        for delivery_id, tenant, _, target, made in self.store.due_deliveries(
+            self.clocks.now, room, self._in_flight
+        ):
             plan = self.chaos.plan(delivery_id, made)
             task = asyncio.create_task(self._attempt(client, delivery_id, target, plan))
             self._in_flight[delivery_id] = _Attempt(task, tenant, target, bool(plan.delay_s))

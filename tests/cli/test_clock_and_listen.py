@@ -121,7 +121,8 @@ def test_listen_answers_204_without_a_body() -> None:
 
 
 @pytest.mark.parametrize(
-    ("flag", "value"), [("--status", "99"), ("--status", "600"), ("--fail-first", "-1")]
+    ("flag", "value"),
+    [("--status", "99"), ("--status", "600"), ("--status", "２００"), ("--fail-first", "-1")],
 )
 def test_listen_refuses_a_status_or_count_it_cannot_use(flag: str, value: str) -> None:
     done = subprocess.run(

@@ -336,6 +336,8 @@ def test_graphiql_goes_by_the_weights_in_accept(gql: GraphQL) -> None:
         ("text/html;q=0", False),
         ("application/json, text/html;q=0.9", False),
         ("text/htmlx", False),
+        ("text/html;q=0.5, */*;q=0.9", False),
+        ("text/html;q=1.5, application/json;q=0.5", False),
     ]:
         r = gql.http.get("/graphql", headers={"Accept": accept})
         assert (r.status_code == 200) is html, (accept, r.status_code)

@@ -11,6 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from mock_server.traffic import Traffic
+from mock_server.webhooks.worker import PER_RECEIVER
 from tests.api import Api, order
 from tests.webhooks.automations import automation, eventually
 
@@ -173,3 +174,47 @@ def _hook(server: Api, httpserver: HTTPServer, latency_ms: int) -> None:
     r = server.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
     assert r.status_code == 201, r.text
     assert server.http.post("/__mock/webhooks/chaos", json={"latency_ms": latency_ms}).is_success
+
+
+def test_deliveries_due_stay_due_when_the_clock_is_set_back(manual: Api, black_hole: str) -> None:
+    r = manual.call("POST", "/api/automations", automation(black_hole))
+    assert r.status_code == 201, r.text
+    for number in range(30):  # more than wait on one receiver: the rest stay in the store
+        created = manual.call("POST", "/api/goods_outs", order(reference=f"SO-BACK-{number}"))
+        assert created.status_code == 201, created.text
+    earlier = "2020-01-01T00:00:00Z"
+    r = manual.http.post("/__mock/clock", json={"tenant": "demo", "now": earlier})
+    assert r.status_code == 200, r.text
+    pending = manual.http.get(
+        "/__mock/webhooks/deliveries", params={"state": "pending", "limit": 100}
+    ).json()["data"]
+    assert len(pending) == 30
+    assert all(d["due"] <= earlier for d in pending), [d["due"] for d in pending]
+
+
+def test_chaos_delays_hold_a_bounded_number_of_calls_per_url(manual: Api, black_hole: str) -> None:
+    assert manual.http.post("/__mock/webhooks/chaos", json={"latency_ms": 600_000}).is_success
+    r = manual.call("POST", "/api/automations", automation(black_hole))
+    assert r.status_code == 201, r.text
+    for number in range(100):
+        created = manual.call("POST", "/api/goods_outs", order(reference=f"SO-HELD-{number}"))
+        assert created.status_code == 201, created.text
+    time.sleep(0.5)  # several looks at the store
+    held = manual.state.worker.in_flight
+    assert 0 < held <= 16 * PER_RECEIVER, held
+
+
+def test_redelivering_a_call_already_due_is_refused(manual: Api, black_hole: str) -> None:
+    r = manual.call("POST", "/api/automations", automation(black_hole))
+    assert r.status_code == 201, r.text
+    for number in range(30):  # more than wait on one receiver: some are due and not in flight
+        created = manual.call("POST", "/api/goods_outs", order(reference=f"SO-DUE-{number}"))
+        assert created.status_code == 201, created.text
+    pending = manual.http.get(
+        "/__mock/webhooks/deliveries", params={"state": "pending", "limit": 100}
+    ).json()["data"]
+    waiting = [d for d in pending if not manual.state.worker.attempting(d["id"])]
+    assert waiting
+    r = manual.http.post(f"/__mock/webhooks/deliveries/{waiting[0]['id']}/redeliver")
+    assert r.status_code == 409, r.text
+    assert "due already" in r.json()["error"]
