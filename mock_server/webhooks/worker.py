@@ -115,7 +115,6 @@ class Worker:
         self._wake = asyncio.Event()
         self._in_flight: dict[int, _Attempt] = {}  # by delivery id
         self._soon: asyncio.TimerHandle | None = None
-
         self.sent = 0  # attempts made, for figures and tests
 
     @property
