@@ -139,6 +139,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port_free(command: str, host: str, port: int) -> bool:
+    """Whether ``host:port`` can be listened on; says why not on stderr (before any banner that
+    would promise an address nobody answers on)."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind((host, port))
+    except OSError as exc:
+        print(
+            f"clarus-mock {command}: cannot listen on {host}:{port} ({exc.strerror or exc}); "
+            "stop what uses it or pick another --port",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
 def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: a whole number from ``low`` to ``high`` (no upper bound when None)."""
     span = f"from {low} to {high}" if high is not None else f"of {low} or more"
@@ -265,6 +284,8 @@ def _serve(args: argparse.Namespace) -> int:
         clock=args.clock,
         chaos_seed=args.chaos_seed,
     )
+    if not _port_free("serve", settings.host, settings.port):
+        return 2
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
     try:
         app = create_app(settings)
@@ -352,6 +373,8 @@ def _listen(args: argparse.Namespace) -> int:
 
     from mock_server.webhooks.listen import receiver
 
+    if not _port_free("listen", args.host, args.port):
+        return 2
     print(
         f"clarus-mock listen on http://{args.host}:{args.port}/ : give this URL as the url "
         "parameter of an automation's webhook action; every call is printed here",
