@@ -18,7 +18,8 @@ Layout:
   caller from the schemas) are generated columns with an index, so a filter on them is an index
   lookup and only that resource's writes pay for them.
 
-All access holds one lock: the GraphQL executor, the clock and the delivery worker share the store.
+All access holds one re-entrant lock: the server's event loop (requests, the floor, the delivery
+worker) and any other thread (a test client's, the pytest plugin's) may share the store.
 """
 
 from __future__ import annotations
