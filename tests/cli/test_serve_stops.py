@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import threading
 import time
 
 import httpx
 
 from mock_server.cli import SHUTDOWN_GRACE_S
-from mock_server.testing import free_port
+from tests.processes import serve_process
 
 
 def test_a_request_held_by_a_timeout_fault_gets_504_when_the_server_stops() -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_server.cli", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(url + "/__mock/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, "the server stopped before it answered"
-            assert time.monotonic() < deadline, "the server never answered"
-            time.sleep(0.05)
+    with serve_process() as (proc, url):
         fault = {"path": "/graphql", "timeout": True}
         assert httpx.post(url + "/__mock/faults", json=fault).status_code == 201
         answers: list[httpx.Response] = []
@@ -52,7 +32,3 @@ def test_a_request_held_by_a_timeout_fault_gets_504_when_the_server_stops() -> N
         assert "held until the server stopped" in answer.text
         assert proc.stderr is not None
         assert "Traceback" not in proc.stderr.read()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)

@@ -5,11 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -17,43 +12,8 @@ from pytest_httpserver import HTTPServer
 
 from mock_server.testing import free_port
 from tests.api import order
+from tests.processes import serve_process
 from tests.webhooks.automations import automation, eventually
-
-
-@contextmanager
-def serve(data: Path, port: int) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """``clarus-mock serve --data`` in its own process, until it answers /__mock/health."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mock_server.cli",
-            "serve",
-            "--data",
-            str(data),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if httpx.get(url + "/__mock/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-        assert time.monotonic() < deadline, "the server never answered"
-        time.sleep(0.05)
-    try:
-        yield proc, url
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(10)
 
 
 def token(url: str) -> dict[str, str]:
@@ -73,7 +33,7 @@ def test_pending_deliveries_survive_sigkill(tmp_path: Path) -> None:
     receiver_port = free_port()  # nothing listens there yet: the receiver is "down"
     hook = f"http://127.0.0.1:{receiver_port}/hook"
     port = free_port()
-    with serve(data, port) as (proc, url):
+    with serve_process("--data", str(data), port=port) as (proc, url):
         headers = token(url)
         created = httpx.post(url + "/api/automations", json=automation(hook), headers=headers)
         assert created.status_code == 201, created.text
@@ -92,7 +52,7 @@ def test_pending_deliveries_survive_sigkill(tmp_path: Path) -> None:
 
     with HTTPServer(host="127.0.0.1", port=receiver_port) as receiver:
         receiver.expect_request("/hook").respond_with_data("ok")
-        with serve(data, port) as (_, url):
+        with serve_process("--data", str(data), port=port) as (_, url):
             delivered = eventually(
                 lambda: [
                     d
