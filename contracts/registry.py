@@ -296,6 +296,46 @@ def transitions() -> dict[str, Transitions]:
     return table
 
 
+@dataclass(frozen=True)
+class EventTrigger:
+    """One change that fires an automation event (``x-clarus-event-sources`` in automations.json):
+    ``on`` a create, update, delete or movement of the stored ``resource``, or a status change
+    ``to`` a status (its code as the schema writes it), ``received`` all or part for receipts."""
+
+    resource_name: str  # the automation's resource_name: goods_out, stock...
+    event: str
+    resource: str  # the stored resource: goods_outs, stocks...
+    status_field: str
+    on: str | None
+    to: Any
+    received: str | None
+
+
+@cache
+def event_triggers() -> tuple[EventTrigger, ...]:
+    """Every change that fires an automation event, in the table's order (an event listing
+    several changes gives one trigger each)."""
+    table = schema_documents()["automations.json"]["x-clarus-event-sources"]
+    found = []
+    for resource_name, spec in table.items():
+        if not isinstance(spec, dict) or "resource" not in spec:
+            continue  # the table's description and provenance
+        for event, triggers in spec["events"].items():
+            for when in triggers if isinstance(triggers, list) else [triggers]:
+                found.append(
+                    EventTrigger(
+                        resource_name,
+                        event,
+                        spec["resource"],
+                        spec["status"],
+                        when.get("on"),
+                        when.get("to"),
+                        when.get("received"),
+                    )
+                )
+    return tuple(found)
+
+
 def status_names(resource: str) -> dict[Any, str]:
     """Stored status value -> its code, where a resource stores ids (``goods_outs``: ``{2:
     "PENDING", ...}``); empty where statuses are stored as their words."""

@@ -8,7 +8,7 @@ the test that walks them.
 
 from __future__ import annotations
 
-from contracts.registry import VendorErrorSpec, schema_documents, statuses, vendor_error
+from contracts.registry import VendorErrorSpec, event_triggers, statuses, vendor_error
 
 # (resource, field, code) of every status the domain asked for, and every vendor error symbol.
 USED: set[tuple[str, str, str]] = set()
@@ -46,14 +46,7 @@ def vendor_errors(*symbols: str) -> tuple[VendorErrorSpec, ...]:
 def movements(resource: str, *names: str) -> tuple[str, ...]:
     """``names``, each checked to be a movement (``on``) that an automation event of the stored
     ``resource`` fires on, in the automations schema's ``x-clarus-event-sources``."""
-    table = schema_documents()["automations.json"]["x-clarus-event-sources"]
-    known = {
-        trigger.get("on")
-        for spec in table.values()
-        if isinstance(spec, dict) and spec.get("resource") == resource
-        for triggers in spec["events"].values()
-        for trigger in (triggers if isinstance(triggers, list) else [triggers])
-    }
+    known = {trigger.on for trigger in event_triggers() if trigger.resource == resource}
     for name in names:
         if name not in known:
             raise KeyError(f"no automation event of {resource} fires on {name!r} in the schemas")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from contracts.registry import schema_documents, statuses
+from contracts.registry import event_triggers, statuses
 from mock_server.store import Record
 
 # A REST write, a status change, or a movement the domain noted (Store.note: stock picked...).
@@ -39,27 +39,18 @@ class Source:
 
 @cache
 def sources() -> tuple[Source, ...]:
-    """Every event the mock fires, from the automations schema."""
-    table = schema_documents()["automations.json"]["x-clarus-event-sources"]
-    found = []
-    for resource_name, spec in table.items():
-        if not isinstance(spec, dict) or "resource" not in spec:
-            continue  # the table's description and provenance
-        codes = statuses(spec["resource"], spec["status"])
-        for event, triggers in spec["events"].items():
-            for when in triggers if isinstance(triggers, list) else [triggers]:
-                to = when.get("to")
-                found.append(
-                    Source(
-                        resource_name,
-                        event,
-                        spec["resource"],
-                        when.get("on"),
-                        codes.get(to, to),
-                        when.get("received"),
-                    )
-                )
-    return tuple(found)
+    """Every event the mock fires, from the automations schema (a ``to`` status as stored)."""
+    return tuple(
+        Source(
+            t.resource_name,
+            t.event,
+            t.resource,
+            t.on,
+            statuses(t.resource, t.status_field).get(t.to, t.to),
+            t.received,
+        )
+        for t in event_triggers()
+    )
 
 
 def fired(change: Change, received: str | None = None) -> list[Source]:
