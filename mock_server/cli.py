@@ -163,9 +163,11 @@ def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
     span = f"from {low} to {high}" if high is not None else f"of {low} or more"
 
     def parse(text: str) -> int:
-        if not (text.isascii() and text.lstrip("-").isdigit()):  # int() takes "２００" too
+        from mock_server.http_input import whole_number  # ASCII digits: int() takes "２００" too
+
+        number = whole_number(text)
+        if number is None:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-        number = int(text)
         if number < low or (high is not None and number > high):
             raise argparse.ArgumentTypeError(f"{number} is not a number {span}")
         return number

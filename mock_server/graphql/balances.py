@@ -18,6 +18,7 @@ from typing import Any
 
 from contracts.graphql_spec import Root
 from mock_server.graphql.filters import QueryError, not_a_cursor, quoted
+from mock_server.http_input import whole_number
 from mock_server.store import Record, Store
 
 _CLOSED_ORDERS = (6, 8)  # COMPLETED, CANCELLED
@@ -90,10 +91,10 @@ def page(
 
 
 def _parse(text: str) -> Key:
-    parts = text.split("-")
-    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) < 19 for p in parts):
+    numbers = [whole_number(part) for part in text.split("-")]
+    if len(numbers) != 3 or None in numbers:
         raise not_a_cursor(text)  # only ids this API gave out: ASCII digits, SQLite-sized
-    product, account, warehouse = (int(part) for part in parts)
+    product, account, warehouse = (int(n or 0) for n in numbers)
     return product, account, warehouse
 
 

@@ -19,6 +19,7 @@ from mock_server.graphql.filters import (
     cursor,
     not_a_cursor,
 )
+from mock_server.http_input import whole_number
 from mock_server.store import Record, Store
 
 
@@ -138,6 +139,5 @@ _LARGEST_ID = 2**63 - 1  # SQLite's largest integer: no record has a larger id
 def _cursor_id(key: str) -> int | None:
     """The record id a cursor of this API holds (ASCII digits, at most SQLite's largest integer),
     or None: ``-1``, `` 1``, full-width digits or a 24-digit number were never handed out."""
-    if not (key.isascii() and key.isdigit()) or int(key) > _LARGEST_ID:
-        return None
-    return int(key)
+    number = whole_number(key)
+    return number if number is not None and number <= _LARGEST_ID else None
