@@ -8,7 +8,8 @@ when each call arrives. Figures:
 - deliveries per second: from the first order to the last call received (target >= 1,000/s);
 - end-to-end latency: from the REST answer of the order to the call's arrival, p50 and p99;
 - the API's own p99 (a small GraphQL read) idle, and while the outbox drains (target: at most 20%
-  above idle).
+  above idle). Both are pooled over ``--rounds`` backlogs (the idle reads just before each is
+  released), after 200 reads to warm up.
 
 With ``--event completed`` the orders go through the floor on an instant clock first (allocation,
 picking, dispatch) and the automations fire when they complete.
@@ -32,6 +33,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from server import ENV, free_port, start
 
 BIN = Path(sys.executable).parent
+# The receiver shares core 1 with this client, at the lowest priority: the client's reads of the
+# API must not wait for the receiver's turn on the core, or the figure is the receiver's, not the
+# server's.
+RECEIVER_CORE = ["nice", "-n", "19", "taskset", "-c", "1"]
 
 RECEIVER = """
 import asyncio, sys, time
@@ -124,15 +129,19 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def api_p99(client: httpx.Client, headers: dict[str, str], n: int = 300) -> float:
-    """p99 in ms of a small GraphQL read."""
+def api_reads(client: httpx.Client, headers: dict[str, str], n: int) -> list[float]:
+    """Times in ms of ``n`` small GraphQL reads, one after the other."""
     query = {"query": QUERY}
     times = []
     for _ in range(n):
         started = time.perf_counter()
         client.post("/graphql", json=query, headers=headers)
         times.append((time.perf_counter() - started) * 1000)
-    return pct(times, 0.99)
+    return times
+
+
+def spread(times: list[float]) -> str:
+    return f"p50 {pct(times, 0.5):.2f}, p90 {pct(times, 0.9):.2f}, p99 {pct(times, 0.99):.2f} ms"
 
 
 def wait_drained(client: httpx.Client, timeout: float = 300) -> None:
@@ -168,6 +177,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--automations", type=int, default=3)
     parser.add_argument("--event", default="created", choices=["created", "completed"])
+    parser.add_argument("--rounds", type=int, default=3, help="backlogs drained, samples pooled")
     args = parser.parse_args()
     expected = args.orders * args.automations
 
@@ -178,9 +188,12 @@ def main() -> None:
     mock, _ = start([str(BIN / "clarus-mock"), *serve], f"{base}/__mock/health")
     arrivals = Path(tempfile.mkdtemp()) / "arrivals.txt"
     receiver = subprocess.Popen(
-        ["taskset", "-c", "1", sys.executable, "-c", RECEIVER, str(hook_port), str(arrivals)],
+        [*RECEIVER_CORE, sys.executable, "-c", RECEIVER, str(hook_port), str(arrivals)],
         env=ENV,
     )
+    idle: list[float] = []
+    during: list[float] = []
+    drains: list[tuple[float, str]] = []  # (released at, reference prefix) per round
     try:
         with httpx.Client(base_url=base, timeout=60) as client:
             form = {"grant_type": "client_credentials", "client_id": "demo-client"}
@@ -192,7 +205,7 @@ def main() -> None:
                 body = automation(hook, args.event, number)
                 r = client.post("/api/automations", json=body, headers=headers)
                 assert r.status_code == 201, r.text
-            idle = api_p99(client, headers)
+            api_reads(client, headers, 200)  # warm up: the first reads fill caches
 
             # 1. Live: each order's calls go out while the next orders are created.
             started = time.time()
@@ -200,30 +213,32 @@ def main() -> None:
             created = time.time() - started
             wait_drained(client)
 
-            # 2. A backlog: every first attempt is held (chaos fails it unsent, and the manual
-            # clock holds the retry), then one clock step makes all of them due at once.
-            client.post("/__mock/webhooks/chaos", json={"failure_rate": 1})
+            # 2. Backlogs: every first attempt is held (chaos fails it unsent, and the manual
+            # clock holds the retry), then one clock step makes all of them due at once. The API
+            # is read just before (idle, the same records stored) and while they drain; rounds
+            # pool the samples, since one p99 of a few hundred reads moves with the machine.
             client.post("/__mock/clock", json={"tenant": "demo", "mode": "manual"})
-            create_orders(client, headers, "BACKLOG", args.orders)
-            client.post("/__mock/webhooks/chaos", json={"failure_rate": 0})
-            wait_started = time.time()
-            while True:  # the worker has made every first attempt
-                log = client.get("/__mock/webhooks/deliveries", params={"limit": 1}).json()["data"]
-                if (log and log[0]["attempts"]) or time.time() - wait_started > 60:
-                    break
-                time.sleep(0.05)
-            time.sleep(0.5)
-            released = time.time()
-            client.post("/__mock/clock/advance", json={"tenant": "demo", "by": "1s"})
-            times = []
-            while client.get(
-                "/__mock/webhooks/deliveries", params={"limit": 1, "state": "pending"}
-            ).json()["data"]:
-                began = time.perf_counter()
-                client.post("/graphql", json={"query": QUERY}, headers=headers)
-                times.append((time.perf_counter() - began) * 1000)
-            wait_drained(client)
-            idle_after = api_p99(client, headers)  # a shared machine drifts: idle on both sides
+            for round_no in range(args.rounds):
+                client.post("/__mock/webhooks/chaos", json={"failure_rate": 1})
+                create_orders(client, headers, f"BACKLOG{round_no}", args.orders)
+                client.post("/__mock/webhooks/chaos", json={"failure_rate": 0})
+                wait_started = time.time()
+                while True:  # the worker has made every first attempt
+                    log = client.get("/__mock/webhooks/deliveries", params={"limit": 1})
+                    newest = log.json()["data"]
+                    if (newest and newest[0]["attempts"]) or time.time() - wait_started > 60:
+                        break
+                    time.sleep(0.05)
+                time.sleep(0.5)
+                idle += api_reads(client, headers, 400)
+                released = time.time()
+                client.post("/__mock/clock/advance", json={"tenant": "demo", "by": "1s"})
+                while client.get(
+                    "/__mock/webhooks/deliveries", params={"limit": 1, "state": "pending"}
+                ).json()["data"]:
+                    during += api_reads(client, headers, 1)
+                wait_drained(client)
+                drains.append((released, f"BACKLOG{round_no}-"))
     finally:
         mock.terminate()
         mock.wait(10)
@@ -233,7 +248,6 @@ def main() -> None:
     lines = arrivals.read_text().splitlines() if arrivals.exists() else []
     received = [(float(line.split(" ", 1)[0]), json.loads(line.split(" ", 1)[1])) for line in lines]
     live = [(at, body) for at, body in received if body["data"]["reference"].startswith("LIVE")]
-    backlog = [at for at, body in received if body["data"]["reference"].startswith("BACKLOG")]
     # A call can arrive before the client has noted the REST answer: count that as 0 ms.
     latencies = [max(0.0, (at - sent[body["data"]["reference"]]) * 1000) for at, body in live]
     print(f"{args.orders} orders x {args.automations} automations on goods_out {args.event}")
@@ -245,19 +259,21 @@ def main() -> None:
         f"  end-to-end latency (REST answer -> call arrives): p50 "
         f"{statistics.median(latencies):.0f} ms, p99 {pct(latencies, 0.99):.0f} ms"
     )
-    drain = max(backlog) - released if backlog else float("nan")
+    rates, backlog = [], 0
+    for released, prefix in drains:
+        arrived = [at for at, body in received if body["data"]["reference"].startswith(prefix)]
+        backlog += len(arrived)
+        rates.append(len(arrived) / (max(arrived) - released) if arrived else 0.0)
     print(
-        f"backlog: {len(backlog):,} calls due at once, sent in {drain:.2f} s: "
-        f"{len(backlog) / drain:,.0f} deliveries/s   (target >= 1,000/s)"
+        f"backlog: {expected:,} calls due at once, {args.rounds} rounds: "
+        + ", ".join(f"{rate:,.0f}" for rate in rates)
+        + " deliveries/s   (target >= 1,000/s)"
     )
-    during = pct(times, 0.99) if times else float("nan")
-    calm = (idle + idle_after) / 2
-    print(
-        f"API p99 (a GraphQL read): idle {idle:.1f} ms before and {idle_after:.1f} ms after, while "
-        f"the backlog drains {during:.1f} ms over {len(times)} reads "
-        f"({(during / calm - 1) * 100:+.0f}% over the mean idle; target at most +20%)"
-    )
-    if len(live) < expected or len(backlog) < expected:
+    ratio = pct(during, 0.99) / pct(idle, 0.99) - 1 if during else float("nan")
+    print(f"API (a GraphQL read), {len(idle):,} idle reads: {spread(idle)}")
+    print(f"  {len(during):,} reads while the backlogs drain: {spread(during)}")
+    print(f"  p99 {ratio * 100:+.0f}% over idle (target at most +20%)")
+    if len(live) < expected or backlog < expected * args.rounds:
         raise SystemExit("calls were lost")
 
 

@@ -274,6 +274,7 @@ def _serve(args: argparse.Namespace) -> int:
     from mock_server.app import create_app
     from mock_server.fixtures import FixtureError
     from mock_server.store import StoreFileError
+    from mock_server.traffic import protocol_for
 
     settings = Settings(
         host=args.host,
@@ -303,6 +304,7 @@ def _serve(args: argparse.Namespace) -> int:
         app,
         host=settings.host,
         port=settings.port,
+        http=protocol_for(app.state.mock.traffic),
         log_level=settings.log_level,
         # A request a fault holds (timeout: true) must not keep a stopping server up for minutes.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,

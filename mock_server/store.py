@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS deliveries (  -- the outbox: webhook calls and record
     record_id INTEGER, target TEXT NOT NULL, body BLOB NOT NULL, state TEXT NOT NULL,
     attempts TEXT NOT NULL DEFAULT '[]', due REAL, created_at REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, due) WHERE state = 'pending';
+DROP INDEX IF EXISTS deliveries_due;  -- no query used it (the search for due ones has its own)
+CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state, id);  -- the log by state, newest first
 CREATE INDEX IF NOT EXISTS deliveries_waiting ON deliveries (tenant, target, due, id)
     WHERE state = 'pending';
 CREATE TABLE IF NOT EXISTS transitions (

@@ -64,8 +64,13 @@ def serving(app: Any, host: str = "127.0.0.1", port: int | None = None) -> Itera
     """Serve an ASGI ``app`` with uvicorn in a thread; yield its base URL; stop it on exit."""
     import uvicorn
 
+    from mock_server.traffic import protocol_for
+
     port = port or free_port(host)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    mock = getattr(getattr(app, "state", None), "mock", None)  # clarus-mock's app, or any other
+    http = protocol_for(mock.traffic) if mock is not None else "auto"
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", http=http)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"clarus-mock:{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -2,8 +2,9 @@
 
 Started from the app's lifespan as a task on the API's own event loop, and paced so that it stands
 between a request and its answer as little as it can: an attempt's own work (loading the delivery
-and shaping its body; recording the answer) is done one attempt at a time, and only while no request
-is in progress (or after 5 ms of waiting for one to end, so a long request does not stop the
+and shaping its body; recording the answer) is done one attempt at a time, and it and the search
+for due deliveries wait until no request is in progress or has just arrived (its task queued, see
+:class:`~mock_server.traffic.Traffic`), or for at most 5 ms (so a long request does not stop the
 deliveries). The calls themselves wait on the network side by side, at most ``per_receiver`` (4)
 at once to one webhook URL, each with a 10 s timeout; at most four times that many attempts
 wait on one URL (sixteen times, with those waiting out a chaos delay), and the rest stay in the
@@ -201,6 +202,7 @@ class Worker:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), 0.1)
                     self._wake.clear()
+                    await self.traffic.quiet()  # the search for due ones is work of its own
                     self._dispatch(client)
             finally:
                 tasks = [attempt.task for attempt in self._in_flight.values()]

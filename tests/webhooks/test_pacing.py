@@ -7,6 +7,7 @@ import socket
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -44,6 +45,55 @@ def test_quiet_gives_up_waiting_after_its_patience() -> None:
         return time.perf_counter() - started
 
     assert 0.04 <= asyncio.run(scenario()) < 1
+
+
+def test_a_request_whose_bytes_have_arrived_goes_before_background_work() -> None:
+    async def scenario() -> list[str]:
+        traffic, seen = Traffic(), []
+
+        async def background() -> None:
+            await traffic.quiet(patience=5)
+            seen.append("worker")
+
+        async def request() -> None:  # as uvicorn runs one: a task made when its bytes arrive
+            traffic.enter()
+            seen.append("request")
+            traffic.leave()
+
+        worker = asyncio.create_task(background())  # queued first
+        traffic.arrive()
+        answer = asyncio.create_task(request())
+        await asyncio.gather(worker, answer)
+        return seen
+
+    assert asyncio.run(scenario()) == ["request", "worker"]
+
+
+def test_bytes_that_never_become_a_request_do_not_hold_background_work() -> None:
+    async def scenario() -> float:
+        traffic = Traffic()
+        traffic.arrive()  # half a request line, or one uvicorn refuses itself
+        started = time.perf_counter()
+        await traffic.quiet(patience=5)
+        return time.perf_counter() - started
+
+    assert asyncio.run(scenario()) < 1
+
+
+def test_the_served_app_tells_its_traffic_when_a_request_arrives() -> None:
+    from mock_server.app import create_app
+    from mock_server.settings import Settings
+    from mock_server.testing import serving
+
+    app = create_app(Settings())
+    traffic = app.state.mock.traffic
+    arrivals: list[None] = []
+    arrive = traffic.arrive
+    traffic.arrive = lambda: (arrivals.append(None), arrive())[1]
+    with serving(app) as url:
+        assert httpx.get(f"{url}/__mock/health").status_code == 200
+    assert arrivals
+    assert not traffic.count
 
 
 @pytest.fixture
