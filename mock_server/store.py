@@ -929,12 +929,21 @@ class Store:
         with self._lock:
             tenant, target = "", ""  # before every (tenant, target): names are never empty
             while len(found) < limit:
-                pair = self.db.execute(
-                    "SELECT tenant, target FROM deliveries INDEXED BY deliveries_waiting "
-                    "WHERE state = 'pending' AND (tenant, target) > (?, ?) "
-                    "ORDER BY tenant, target LIMIT 1",
-                    (tenant, target),
-                ).fetchone()
+                # Two seeks, not "(tenant, target) > (?, ?)": SQLite reads that row value from the
+                # first entry of the pair on, through the whole backlog of the pair just done.
+                pair = (
+                    self.db.execute(
+                        "SELECT tenant, target FROM deliveries INDEXED BY deliveries_waiting "
+                        "WHERE state = 'pending' AND tenant = ? AND target > ? "
+                        "ORDER BY tenant, target LIMIT 1",
+                        (tenant, target),
+                    ).fetchone()
+                    or self.db.execute(
+                        "SELECT tenant, target FROM deliveries INDEXED BY deliveries_waiting "
+                        "WHERE state = 'pending' AND tenant > ? ORDER BY tenant, target LIMIT 1",
+                        (tenant,),
+                    ).fetchone()
+                )
                 if pair is None:
                     break
                 tenant, target = str(pair[0]), str(pair[1])
