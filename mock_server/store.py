@@ -874,6 +874,42 @@ class Store:
                 (delivery.state, dumps(delivery.attempts), delivery.due, delivery.id),
             )
 
+    def save_deliveries(self, deliveries: list[Delivery]) -> None:
+        """:meth:`save_delivery` for several, in one transaction."""
+        if not deliveries:
+            return
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE deliveries SET state = ?, attempts = ?, due = ? WHERE id = ?",
+                [(d.state, dumps(d.attempts), d.due, d.id) for d in deliveries],
+            )
+
+    def deliveries_by_id(self, ids: list[int]) -> dict[int, Delivery]:
+        """The deliveries of ``ids`` that exist, by id, in one query."""
+        wanted = [i for i in ids if _SQLITE_MIN <= i <= _SQLITE_MAX]
+        if not wanted:
+            return {}
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT * FROM deliveries WHERE id IN (SELECT value FROM json_each(?))",
+                (dumps(wanted),),
+            ).fetchall()
+        return {delivery.id: delivery for delivery in map(_delivery, rows)}
+
+    def delivery_progresses(self, ids: list[int]) -> dict[int, tuple[str, list[dict[str, Any]]]]:
+        """``{id: (state, attempts)}`` of the ids that exist, in one query: what the worker reads
+        back after its attempts (not the bodies, which it holds and which are the costly part)."""
+        wanted = [i for i in ids if _SQLITE_MIN <= i <= _SQLITE_MAX]
+        if not wanted:
+            return {}
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT id, state, attempts FROM deliveries "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                (dumps(wanted),),
+            ).fetchall()
+        return {int(row[0]): (str(row[1]), loads(row[2])) for row in rows}
+
     def delivery(self, delivery_id: int) -> Delivery | None:
         if not _SQLITE_MIN <= delivery_id <= _SQLITE_MAX:
             return None  # no row can have an id SQLite cannot store
@@ -882,17 +918,6 @@ class Store:
                 "SELECT * FROM deliveries WHERE id = ?", (delivery_id,)
             ).fetchone()
         return _delivery(row) if row else None
-
-    def delivery_progress(self, delivery_id: int) -> tuple[str, list[dict[str, Any]]] | None:
-        """A delivery's state and attempts only: the worker reads them back after each attempt,
-        and the body it already holds is the costly part of a row."""
-        if not _SQLITE_MIN <= delivery_id <= _SQLITE_MAX:
-            return None
-        with self._lock:
-            row = self.db.execute(
-                "SELECT state, attempts FROM deliveries WHERE id = ?", (delivery_id,)
-            ).fetchone()
-        return (str(row[0]), loads(row[1])) if row else None
 
     def deliveries(
         self,

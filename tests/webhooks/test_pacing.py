@@ -268,3 +268,42 @@ def test_redelivering_a_call_already_due_is_refused(manual: Api, black_hole: str
     r = manual.http.post(f"/__mock/webhooks/deliveries/{waiting[0]['id']}/redeliver")
     assert r.status_code == 409, r.text
     assert "due already" in r.json()["error"]
+
+
+def test_a_turn_does_all_the_work_asked_by_then_in_one_query_and_one_transaction() -> None:
+    from mock_server.clock import Clocks
+    from mock_server.store import Delivery, Store
+    from mock_server.webhooks.worker import Worker, _Answer
+
+    store = Store()
+    body = {"data": {"id": 1, "reference": "SO-1"}}
+
+    def pending() -> Delivery:  # due far ahead: the worker's own search finds none
+        return Delivery(
+            0, "t", "webhook", 1, 1, "created", "goods_outs", 1, "http://127.0.0.1:9/hook",
+            body, "pending", [], 4e9, 0.0,
+        )  # fmt: skip
+
+    ids = [store.add_delivery(pending()).id for _ in range(10)]
+    worker = Worker(store, Clocks(store, mode="manual"), "http://127.0.0.1:8000")
+    statements: list[str] = []
+
+    async def scenario() -> None:
+        worker.start()
+        try:
+            store.db.set_trace_callback(statements.append)
+            loaded = await asyncio.gather(*(worker._ask("load", i) for i in ids))
+            assert [delivery.id for delivery, _ in loaded] == ids
+            assert all(b'"SO-1"' in shaped for _, shaped in loaded)
+            attempt = {"at": "2026-01-01T00:00:00Z", "status_code": 200, "error": None}
+            answers = [_Answer(delivery, [attempt], True) for delivery, _ in loaded]
+            await asyncio.gather(*(worker._ask("record", a.delivery.id, a) for a in answers))
+            store.db.set_trace_callback(None)
+        finally:
+            await worker.stop()
+
+    asyncio.run(scenario())
+    reads = [s for s in statements if s.startswith("SELECT * FROM deliveries WHERE id")]
+    assert len(reads) == 1, statements
+    assert statements.count("BEGIN IMMEDIATE") == 1, statements
+    assert {d.state for d in store.deliveries(limit=20)} == {"delivered"}
