@@ -45,7 +45,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,7 +134,7 @@ class Worker:
         self.timeout = timeout
         self.per_receiver = per_receiver
         self.traffic = traffic or Traffic()
-        self._receivers: dict[str, asyncio.Semaphore] = {}  # by webhook URL
+        self._receivers: dict[str, list[Any]] = {}  # by webhook URL: [places, users]
         self._asks: list[_Ask] = []  # work waiting for the next turn
         self._turns: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -149,6 +149,11 @@ class Worker:
     def busy(self) -> bool:
         """Whether an attempt is in flight."""
         return bool(self._in_flight)
+
+    @property
+    def urls_in_use(self) -> int:
+        """How many webhook URLs have a call in flight or waiting for a place."""
+        return len(self._receivers)
 
     @property
     def in_flight(self) -> int:
@@ -275,8 +280,12 @@ class Worker:
                 delivery = found.get(ask.delivery_id)
                 if delivery is None or delivery.state != "pending":
                     ask.done.set_result(None)
-                else:
+                    continue
+                try:
                     body = dumps(present(delivery.resource, delivery.body)).encode()
+                except Exception as exc:  # one body that cannot be shaped fails its attempt only
+                    ask.done.set_exception(exc)
+                else:
                     ask.done.set_result((delivery, body))
         records = [ask for ask in asks if ask.kind == "record"]
         if records:
@@ -342,11 +351,22 @@ class Worker:
         self._soon = None
         self._wake.set()
 
-    def _receiver(self, url: str) -> asyncio.Semaphore:
-        """The places for calls to ``url``."""
-        if url not in self._receivers:
-            self._receivers[url] = asyncio.Semaphore(self.per_receiver)
-        return self._receivers[url]
+    @contextlib.asynccontextmanager
+    async def _place(self, url: str) -> AsyncIterator[None]:
+        """A place for a call to ``url``: at most ``per_receiver`` at once. The places of a URL
+        are forgotten when nobody holds or waits for one (automations come and go; their URLs must
+        not pile up)."""
+        entry = self._receivers.get(url)
+        if entry is None:
+            entry = self._receivers[url] = [asyncio.Semaphore(self.per_receiver), 0]
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if not entry[1] and self._receivers.get(url) is entry:
+                del self._receivers[url]
 
     async def _attempt(
         self, client: aiohttp.ClientSession, delivery_id: int, target: str, plan: Plan
@@ -364,7 +384,7 @@ class Worker:
             if loaded is None:
                 return  # gone, or not pending any more
             delivery, body = loaded
-            async with self._receiver(target):
+            async with self._place(target):
                 attempts, ok = await self._send(client, delivery, body, plan)
             await self._ask("record", delivery.id, _Answer(delivery, attempts, ok))
         except Exception:  # a bug here must not stop the worker; the delivery stays pending

@@ -307,3 +307,17 @@ def test_a_turn_does_all_the_work_asked_by_then_in_one_query_and_one_transaction
     assert len(reads) == 1, statements
     assert statements.count("BEGIN IMMEDIATE") == 1, statements
     assert {d.state for d in store.deliveries(limit=20)} == {"delivered"}
+
+
+def test_the_places_of_a_url_are_forgotten_when_its_calls_are_done(
+    server: Api, httpserver: HTTPServer
+) -> None:
+    paths = [f"/hook/{number}" for number in range(5)]
+    for path in paths:
+        httpserver.expect_request(path, method="POST").respond_with_data("ok")
+        r = server.call("POST", "/api/automations", automation(httpserver.url_for(path)))
+        assert r.status_code == 201, r.text
+    assert server.call("POST", "/api/goods_outs", order(reference="SO-URLS")).status_code == 201
+    assert eventually(lambda: len(httpserver.log) >= len(paths), timeout=3), len(httpserver.log)
+    assert eventually(lambda: not server.state.worker.busy), "attempts still in flight"
+    assert server.state.worker.urls_in_use == 0
