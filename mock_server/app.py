@@ -150,6 +150,7 @@ class MockState:
             )
         with self.store.transaction():
             self.store.drop_tenant(name)
+        self.worker.forget(name)  # its attempts hold bodies already loaded: they must not go out
         self.clocks.forget(name)
         self.oauth.clients.pop(runtime.pop(name).client_id, None)
 

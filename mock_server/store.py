@@ -945,12 +945,13 @@ class Store:
     ) -> list[tuple[int, str, float | None, str, int]]:
         """``(id, tenant, due, target URL, attempts made)`` of pending webhook deliveries due on
         their tenant's clock (``now_of(tenant)``), at most ``room(target)`` for each target URL
-        (none for a receiver with no place left) and earliest due first within it, leaving out
-        ``skip_ids`` (attempts in flight). Each (tenant, target) is found and read with index
+        across tenants (none for a receiver with no place left) and earliest due first within
+        each tenant's, leaving out ``skip_ids`` (attempts in flight). Each (tenant, target) is found and read with index
         seeks, so a backlog waiting on one receiver costs nothing to the others' search, and
         what waits can never hide what could go. Light: the body is loaded when sent."""
         found: list[tuple[int, str, float | None, str, int]] = []
         skipped = dumps(list(skip_ids))
+        taken: dict[str, int] = {}  # by target URL, in this search
         with self._lock:
             tenant, target = "", ""  # before every (tenant, target): names are never empty
             while len(found) < limit:
@@ -972,7 +973,8 @@ class Store:
                 if pair is None:
                     break
                 tenant, target = str(pair[0]), str(pair[1])
-                places = min(room(target), limit - len(found))
+                # The room is the URL's, whoever's deliveries use it: other tenants' count too.
+                places = min(room(target) - taken.get(target, 0), limit - len(found))
                 if places <= 0:
                     continue
                 rows = self.db.execute(
@@ -982,7 +984,9 @@ class Store:
                     "ORDER BY due, id LIMIT ?",
                     (tenant, target, now_of(tenant), skipped, places),
                 )
+                before = len(found)
                 found += [(int(i), tenant, d, target, int(n)) for i, d, n in rows]
+                taken[target] = taken.get(target, 0) + len(found) - before
         return found
 
     def keep_due(self, tenant: str, was: float, now: float) -> None:

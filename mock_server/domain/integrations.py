@@ -7,10 +7,11 @@ An automation's conditions, actions and action parameters are child records
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from contracts import Violation
 from contracts.registry import schema_documents
@@ -192,7 +193,9 @@ def _unusable_url(url: Any) -> str | None:
         return "has a port outside 1-65535"
     if not parts.hostname:
         return "names no host"
-    if parts.path == "/__mock" or parts.path.startswith("/__mock/"):
+    # As a server reads the path: percent-escapes decoded, dot segments and doubled slashes gone.
+    path = posixpath.normpath("/" + unquote(parts.path).lstrip("/"))
+    if path == "/__mock" or path.startswith("/__mock/"):
         return "is this mock's own control API, which a webhook must not call"
     return None
 

@@ -66,6 +66,21 @@ FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 300.0
 _GATHER_S = 0.005  # after an attempt ends, how long to wait for others before looking again
 PER_RECEIVER = 3  # calls in flight to one webhook URL at once (see the module's docstring)
+# Of a receiver's answer only the status counts. Up to this much of the body is read, so that the
+# connection can serve the next call; past it the connection is closed, not the body kept.
+ANSWER_READ_BYTES = 64 * 1024
+
+
+async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> None:
+    """Read and drop up to ``limit`` bytes of an answer's body; a longer one is left unread (and
+    its connection closed when the response is released), so no answer fills the memory."""
+    read = 0
+    while read <= limit:
+        chunk = await response.content.readany()
+        if not chunk:
+            return
+        read += len(chunk)
+    response.close()
 
 
 def retry_after(failed_attempts: int) -> float:
@@ -431,9 +446,12 @@ class Worker:
                         delivery.automation_id or 0,
                         delivery.integration_id,
                     ),
+                    # A redirect is an answer that is not 2xx: following it could lead anywhere,
+                    # this mock's own /__mock included.
+                    allow_redirects=False,
                 ) as response:
-                    await response.read()
                     status = response.status
+                    await _read_at_most(response, ANSWER_READ_BYTES)
                 if not 200 <= status < 300:
                     error = f"the receiver answered {status}"
             except TimeoutError:

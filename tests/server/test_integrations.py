@@ -282,6 +282,9 @@ def test_automation_run(api: Api) -> None:
         ("http://127.0.0.1:99999/hook", "port outside 1-65535"),
         ("http://127.0.0.1:0/hook", "port outside 1-65535"),
         ("http://127.0.0.1:8765/__mock/reset", "own control API"),
+        ("http://127.0.0.1:8765/%5F%5Fmock/snapshots/clean/restore", "own control API"),
+        ("http://127.0.0.1:8765//__mock/reset", "own control API"),
+        ("http://127.0.0.1:8765/hooks/../__mock/reset", "own control API"),
     ],
 )
 def test_a_webhook_url_the_mock_cannot_or_must_not_call_is_refused(

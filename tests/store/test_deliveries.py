@@ -69,3 +69,15 @@ def test_due_deliveries_walk_each_receiver_by_seeks_whatever_its_backlog() -> No
     assert found_small == found_large == expected
     # A receiver's backlog is passed over by a seek, not read entry by entry.
     assert steps_large < 2 * steps_small + 10, (steps_small, steps_large)
+
+
+def test_due_deliveries_give_a_url_its_room_once_whichever_tenants_use_it() -> None:
+    store = Store()
+    shared, own = "http://127.0.0.1:9/shared", "http://127.0.0.1:9/own"
+    for tenant in ("a", "b", "c"):
+        _backlog(store, tenant, shared, 1.0, 3)
+    _backlog(store, "b", own, 1.0, 3)
+    found = store.due_deliveries(lambda tenant: 50.0, lambda target: 4)
+    targets = [target for _, _, _, target, _ in found]
+    assert targets.count(shared) == 4
+    assert targets.count(own) == 3

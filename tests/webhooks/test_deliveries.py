@@ -327,3 +327,33 @@ def test_stock_picked_and_dispatched_carry_the_stock_record(
     # Picked stock leaves with its order: each record's dispatched call shows it smaller.
     assert set(by_event["picked"]) == set(by_event["dispatched"]) == picked_stock
     assert all(by_event["dispatched"][i] < by_event["picked"][i] for i in picked_stock), by_event
+
+
+def test_a_redirect_is_a_failed_attempt_and_is_not_followed(
+    server: Api, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook").respond_with_data(
+        "", status=307, headers={"Location": httpserver.url_for("/elsewhere")}
+    )
+    httpserver.expect_request("/elsewhere").respond_with_data("ok")
+    server.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
+    server.call("POST", "/api/goods_outs", order(reference="SO-MOVED"))
+    [attempt] = eventually(lambda: [a for d in deliveries(server) for a in d["attempts"]])
+    assert attempt["status_code"] == 307
+    assert attempt["error"] == "the receiver answered 307"
+    assert [request.path for request, _ in httpserver.log] == ["/hook"]
+
+
+def test_a_long_answer_is_not_kept(server: Api, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hook").respond_with_data("x" * 5_000_000)
+    server.call("POST", "/api/automations", automation(httpserver.url_for("/hook")))
+    for number in range(2):  # the second call after a connection closed with its answer unread
+        server.call("POST", "/api/goods_outs", order(reference=f"SO-LONG-{number}"))
+    done = eventually(
+        lambda: (
+            len(delivered := [d for d in deliveries(server) if d["state"] == "delivered"]) == 2
+            and delivered
+        ),
+        timeout=5,
+    )
+    assert [a["status_code"] for d in done for a in d["attempts"]] == [200, 200]

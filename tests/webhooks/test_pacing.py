@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from mock_server.traffic import Traffic
 from mock_server.webhooks.worker import PER_RECEIVER
@@ -321,3 +322,23 @@ def test_the_places_of_a_url_are_forgotten_when_its_calls_are_done(
     assert eventually(lambda: len(httpserver.log) >= len(paths), timeout=3), len(httpserver.log)
     assert eventually(lambda: not server.state.worker.busy), "attempts still in flight"
     assert server.state.worker.urls_in_use == 0
+
+
+def test_a_deleted_tenants_calls_do_not_go_out(server: Api, httpserver: HTTPServer) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(0.2)
+        return Response("ok")
+
+    httpserver.expect_request("/slow", method="POST").respond_with_handler(slow)
+    gone = server.another("demo")
+    r = server.call("POST", "/api/automations", automation(httpserver.url_for("/slow")), gone)
+    assert r.status_code == 201, r.text
+    for number in range(20):  # more than the receiver's places: the rest wait, bodies loaded
+        created = server.call("POST", "/api/goods_outs", order(reference=f"SO-GONE-{number}"), gone)
+        assert created.status_code == 201, created.text
+    assert eventually(lambda: server.state.worker.in_flight > PER_RECEIVER)
+    assert server.http.delete(f"/__mock/tenants/{gone}").status_code == 204
+    sent = len(httpserver.log) + PER_RECEIVER  # the calls already on the wire may still land
+    assert eventually(lambda: not server.state.worker.in_flight, timeout=1)
+    time.sleep(1)
+    assert len(httpserver.log) <= sent, "calls of the deleted tenant went out after its deletion"
