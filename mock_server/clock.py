@@ -205,7 +205,8 @@ class Clocks:
 
         Raises :class:`ClockError` for an unknown mode, a speed that is not a positive number, or
         a time that is not a date-time in the clock's range (:data:`RANGE`). Setting a time earlier than the clock shows is allowed
-        (a test may need it); steps and deliveries already due stay due.
+        (a test may need it); steps and deliveries already due stay due, and those due later
+        still wait as long as they had left.
         """
         current = self.state(tenant)
         if mode is not None and mode not in MODES:
@@ -221,7 +222,7 @@ class Clocks:
             )
         shown = self.now(tenant)
         at = shown if now is None else parse_instant(now)
-        if at < shown:  # what was due at the time shown is due at the earlier one too
+        if at < shown:  # what was due stays due; what waits keeps what it had left to wait
             self.store.keep_due(tenant, shown, at)
         self._save(
             replace(

@@ -991,16 +991,19 @@ class Store:
 
     def keep_due(self, tenant: str, was: float, now: float) -> None:
         """A tenant's clock went back from ``was`` to ``now``: floor steps and webhook deliveries
-        that were due by ``was`` become due at ``now``, so that they stay due."""
+        that were due by ``was`` become due at ``now``, so that they stay due, and those due later
+        move back as far as the clock did, so each still waits as long as it had left (a retry
+        due a second after ``was`` is due a second after ``now``, not years later)."""
+        back = was - now
         with self._lock:
             self.db.execute(
-                "UPDATE jobs SET due = ? WHERE tenant = ? AND due > ? AND due <= ?",
-                (now, tenant, now, was),
+                "UPDATE jobs SET due = max(?, due - ?) WHERE tenant = ? AND due > ?",
+                (now, back, tenant, now),
             )
             self.db.execute(
-                "UPDATE deliveries SET due = ? WHERE tenant = ? AND state = 'pending' "
-                "AND due > ? AND due <= ?",
-                (now, tenant, now, was),
+                "UPDATE deliveries SET due = max(?, due - ?) WHERE tenant = ? "
+                "AND state = 'pending' AND due > ?",
+                (now, back, tenant, now),
             )
 
     # Tenants made at run time.

@@ -81,3 +81,17 @@ def test_due_deliveries_give_a_url_its_room_once_whichever_tenants_use_it() -> N
     targets = [target for _, _, _, target, _ in found]
     assert targets.count(shared) == 4
     assert targets.count(own) == 3
+
+
+def test_a_clock_set_back_keeps_what_was_due_due_and_what_waits_its_wait() -> None:
+    store = Store()
+    url = "http://127.0.0.1:9/hook"
+    _backlog(store, "a", url, 1_000.0, 1)  # due before the clock went back
+    _backlog(store, "a", url, 2_001.0, 1)  # a retry due 1 s after the time shown
+    _backlog(store, "b", url, 2_001.0, 1)  # another tenant's: its clock did not move
+    store.add_job("a", 1_500.0, "allocate", {})
+    store.add_job("a", 2_120.0, "pick", {})
+    store.keep_due("a", was=2_000.0, now=500.0)
+    dues = sorted((d.tenant, d.due) for d in store.deliveries(limit=10))
+    assert dues == [("a", 500.0), ("a", 501.0), ("b", 2_001.0)]
+    assert [job.due for job in store.jobs("a")] == [500.0, 620.0]
