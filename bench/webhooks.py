@@ -11,8 +11,9 @@ when each call arrives. Figures:
   above idle). Both are pooled over ``--rounds`` backlogs (the idle reads just before each is
   released), after 200 reads to warm up.
 
-With ``--event completed`` the orders go through the floor on an instant clock first (allocation,
-picking, dispatch) and the automations fire when they complete.
+With ``--event completed`` the orders go through the floor (allocation, picking, dispatch; stock is
+received first) and the automations fire when they complete: on an instant clock while orders are
+created, and for each backlog in one clock step of an hour.
 """
 
 from __future__ import annotations
@@ -181,6 +182,28 @@ def wait_drained(client: httpx.Client, timeout: float = 300) -> None:
     raise SystemExit("deliveries still pending after 5 minutes")
 
 
+def stock_up(client: httpx.Client, bearer: Bearer, quantity: int) -> None:
+    """Receive ``quantity`` of the orders' product (the demo pack holds 320), so that every order
+    can be allocated, picked, dispatched and completed."""
+    receipt = {
+        "data": {
+            "type": "goods_in_receipts",
+            "attributes": {
+                "account_id": 1,
+                "warehouse_id": 1,
+                "reference": "PO-BENCH",
+                "lines_changes": [
+                    {"type": "ADD", "attributes": {"product_id": 1, "expected_quantity": quantity}}
+                ],
+            },
+        }
+    }
+    r = client.post("/api/goods_in_receipts", json=receipt, auth=bearer)
+    assert r.status_code == 201, r.text
+    r = client.post(f"/api/goods_in_receipts/{r.json()['data']['id']}/receive", auth=bearer)
+    assert r.status_code == 200, r.text
+
+
 def create_orders(client: httpx.Client, bearer: Bearer, prefix: str, n: int) -> dict[str, float]:
     """n orders through REST; reference -> when its answer came."""
     sent = {}
@@ -226,6 +249,8 @@ def main() -> None:
                 r = client.post("/api/automations", json=body, auth=bearer)
                 assert r.status_code == 201, r.text
             api_reads(client, bearer, 200)  # warm up: the first reads fill caches
+            if args.event == "completed":  # the instant clock's floor receives it at once
+                stock_up(client, bearer, args.orders * (args.rounds + 1))
 
             # 1. Live: each order's calls go out while the next orders are created.
             started = time.time()
@@ -241,7 +266,9 @@ def main() -> None:
             for round_no in range(args.rounds):
                 client.post("/__mock/webhooks/chaos", json={"failure_rate": 1})
                 create_orders(client, bearer, f"BACKLOG{round_no}", args.orders)
-                client.post("/__mock/webhooks/chaos", json={"failure_rate": 0})
+                if args.event == "completed":  # the floor completes them all in one step
+                    r = client.post("/__mock/clock/advance", json={"tenant": "demo", "by": "1h"})
+                    assert r.status_code == 200, r.text
                 wait_started = time.time()
                 while True:  # the worker has made every first attempt
                     log = client.get("/__mock/webhooks/deliveries", params={"limit": 1})
@@ -250,6 +277,7 @@ def main() -> None:
                         break
                     time.sleep(0.05)
                 time.sleep(0.5)
+                client.post("/__mock/webhooks/chaos", json={"failure_rate": 0})
                 idle += api_reads(client, bearer, 400)
                 released = time.time()
                 client.post("/__mock/clock/advance", json={"tenant": "demo", "by": "1s"})
