@@ -19,12 +19,15 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from contracts.forms import ID_PATTERN, contradiction, strict_request_schema
-from contracts.locate import locate, surely_valid
+from contracts.locate import Broken, locate, surely_valid
 from contracts.names import nearest
 from contracts.pointers import branch_for, is_optional, subschema, to_pointer
 from contracts.ranking import rank
 from contracts.registry import Operation, vendor_errors
 from contracts.violations import Violation
+
+Error = ValidationError | Broken
+"""A broken keyword: from :func:`~contracts.locate.locate`, or from the Python walk."""
 
 _CHANGE_TYPE = re.compile(r"/[a-z_]+_changes/\d+/type$")
 _ID = re.compile(ID_PATTERN)
@@ -111,9 +114,13 @@ def explain(op: Operation, payload: Any) -> list[Violation]:
         return [envelope]
     ctx = _Context(op, payload)
     found: list[Violation] = list(unrepresentable(payload))
-    errors = locate(ctx.schema, payload)
-    if errors is None:  # a keyword only the Python walk explains (anyOf, oneOf, ...)
-        errors = list(_python_validator(op.name).iter_errors(payload))
+    located = locate(ctx.schema, payload)
+    errors: list[Error] = (
+        list(located)
+        if located is not None
+        # a keyword only the Python walk explains (anyOf, oneOf, ...)
+        else list(_python_validator(op.name).iter_errors(payload))
+    )
     for error in errors:
         found.extend(_violations(error, ctx))
     if not found:
@@ -189,7 +196,7 @@ def _is_unicode(text: str) -> bool:
 
 
 def _vendor_contradiction(
-    pointer: str, what: str, relax: dict[str, Any], error: ValidationError, instance: Any = None
+    pointer: str, what: str, relax: dict[str, Any], error: Error, instance: Any = None
 ) -> Violation:
     """A warning for a form the vendor's own pages show both ways (accepted, or 422 under strict)."""
     pages = "; ".join(f"{page['says']} ({page['url']})" for page in relax.get("pages", []))
@@ -231,19 +238,19 @@ def _envelope_mistake(op: Operation, payload: Any) -> Violation | None:
     return None
 
 
-def _violations(error: ValidationError, ctx: _Context) -> list[Violation]:
+def _violations(error: Error, ctx: _Context) -> list[Violation]:
     formatter = _FORMATTERS.get(str(error.validator), _fallback)
     return list(formatter(error, ctx))
 
 
-def _base(error: ValidationError) -> dict[str, Any]:
+def _base(error: Error) -> dict[str, Any]:
     found = error.__dict__.get("_clarus_schema_pointer")
     if found is None:  # formatters ask several times per error; the pointer is worked out once
         found = error.__dict__["_clarus_schema_pointer"] = to_pointer(error.absolute_schema_path)
     return {"schema_path": found}
 
 
-def _schema(error: ValidationError) -> Mapping[str, Any]:
+def _schema(error: Error) -> Mapping[str, Any]:
     """The schema object whose keyword ``error`` broke.
 
     ``iter_errors`` always sets it; the one that is not a mapping is a boolean schema (``false``),
@@ -253,7 +260,7 @@ def _schema(error: ValidationError) -> Mapping[str, Any]:
     return schema if isinstance(schema, Mapping) else {}
 
 
-def _keyword_values(error: ValidationError) -> list[Any]:
+def _keyword_values(error: Error) -> list[Any]:
     """The broken keyword's value as a list.
 
     ``required``'s names, ``enum``'s values and ``type``'s one or several names; ``const``'s one
@@ -265,12 +272,12 @@ def _keyword_values(error: ValidationError) -> list[Any]:
     return [value]
 
 
-def _length(error: ValidationError) -> int:
+def _length(error: Error) -> int:
     """How many characters the value has (``maxLength`` and ``minLength`` test only strings)."""
     return len(error.instance) if isinstance(error.instance, str) else 0
 
 
-def _where(error: ValidationError) -> tuple[list[Any], str]:
+def _where(error: Error) -> tuple[list[Any], str]:
     found = error.__dict__.get("_clarus_where")
     if found is None:  # formatters ask several times per error; the pointer is worked out once
         path = list(error.absolute_path)
@@ -278,7 +285,7 @@ def _where(error: ValidationError) -> tuple[list[Any], str]:
     return list(found[0]), found[1]
 
 
-def _empty_string(error: ValidationError, ctx: _Context) -> Violation | None:
+def _empty_string(error: Error, ctx: _Context) -> Violation | None:
     path, pointer = _where(error)
     if error.instance == "" and ctx.optional(path):
         return Violation(
@@ -292,7 +299,7 @@ def _empty_string(error: ValidationError, ctx: _Context) -> Violation | None:
     return None
 
 
-def _required(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+def _required(error: Error, ctx: _Context) -> Iterator[Violation]:
     path, _ = _where(error)
     instance = error.instance if isinstance(error.instance, dict) else {}
     for name in _keyword_values(error):
@@ -328,7 +335,7 @@ def _required_hint(target: list[Any], ctx: _Context) -> str | None:
     return None
 
 
-def _additional(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+def _additional(error: Error, ctx: _Context) -> Iterator[Violation]:
     path, _ = _where(error)
     known = list(_schema(error).get("properties", {}))
     instance = error.instance if isinstance(error.instance, dict) else {}
@@ -395,7 +402,7 @@ def _unknown_hint(name: str, props: dict[str, Any], instance: dict[str, Any]) ->
     return f"known fields: {', '.join(known[:12])}{', ...' if len(known) > 12 else ''}"
 
 
-def _type(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+def _type(error: Error, ctx: _Context) -> Iterator[Violation]:
     empty = _empty_string(error, ctx)
     if empty is not None:
         yield empty
@@ -425,7 +432,7 @@ def _type(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
     )
 
 
-def _enum(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+def _enum(error: Error, ctx: _Context) -> Iterator[Violation]:
     empty = _empty_string(error, ctx)
     if empty is not None:
         yield empty
@@ -454,7 +461,7 @@ def _enum_mistake(
     value: Any,
     allowed: list[Any],
     ctx: _Context,
-    error: ValidationError,
+    error: Error,
 ) -> Violation | None:
     base = _base(error)
     if _CHANGE_TYPE.search(pointer):
@@ -540,7 +547,7 @@ def _change_type(
 
 
 def _country(
-    pointer: str, value: str, allowed: list[Any], error: ValidationError, base: dict[str, Any]
+    pointer: str, value: str, allowed: list[Any], error: Error, base: dict[str, Any]
 ) -> Violation:
     alpha3 = _schema(error).get("x-clarus-alpha3", {})
     if value.upper() in allowed:
@@ -576,7 +583,7 @@ def _show(value: Any) -> str:
     )
 
 
-def _format(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+def _format(error: Error, ctx: _Context) -> Iterator[Violation]:
     empty = _empty_string(error, ctx)
     if empty is not None:
         yield empty
@@ -614,8 +621,8 @@ def _naive_datetime(value: Any) -> bool:
         return False
 
 
-def _limit(rule: str, text: Callable[[ValidationError], str]) -> Callable[..., Iterator[Violation]]:
-    def formatter(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+def _limit(rule: str, text: Callable[[Error], str]) -> Callable[..., Iterator[Violation]]:
+    def formatter(error: Error, ctx: _Context) -> Iterator[Violation]:
         empty = _empty_string(error, ctx)
         if empty is not None:
             yield empty
@@ -642,7 +649,7 @@ def _limit(rule: str, text: Callable[[ValidationError], str]) -> Callable[..., I
     return formatter
 
 
-def _one_of(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+def _one_of(error: Error, ctx: _Context) -> Iterator[Violation]:
     path, pointer = _where(error)
     value = error.instance
     picked = branch_for(_schema(error), value)
@@ -690,7 +697,7 @@ def _one_of(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
     yield _change_type(to_pointer([*path, "type"]), value["type"], consts, ctx, _base(error))
 
 
-def _contains(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+def _contains(error: Error, ctx: _Context) -> Iterator[Violation]:
     _, pointer = _where(error)
     parent = subschema(ctx.schema, ctx.payload, list(error.absolute_path)) or {}
     text = (
@@ -701,7 +708,7 @@ def _contains(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
     yield Violation(pointer, "missing_item", text, instance=None, **_base(error))
 
 
-def _fallback(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
+def _fallback(error: Error, ctx: _Context) -> Iterator[Violation]:
     _, pointer = _where(error)
     yield Violation(
         pointer,
@@ -712,7 +719,7 @@ def _fallback(error: ValidationError, ctx: _Context) -> Iterator[Violation]:
     )
 
 
-_FORMATTERS: dict[str, Callable[[ValidationError, _Context], Iterator[Violation]]] = {
+_FORMATTERS: dict[str, Callable[[Error, _Context], Iterator[Violation]]] = {
     "required": _required,
     "additionalProperties": _additional,
     "type": _type,
