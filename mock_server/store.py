@@ -69,7 +69,8 @@ CREATE TABLE IF NOT EXISTS deliveries (  -- the outbox: webhook calls and record
     attempts TEXT NOT NULL DEFAULT '[]', due REAL, created_at REAL NOT NULL
 );
 DROP INDEX IF EXISTS deliveries_due;  -- no query used it (the search for due ones has its own)
-CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state, id);  -- the log by state, newest first
+-- The log of the pending ones, newest first; the other states hold most rows and are read by id.
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (id) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS deliveries_waiting ON deliveries (tenant, target, due, id)
     WHERE state = 'pending';
 CREATE TABLE IF NOT EXISTS transitions (

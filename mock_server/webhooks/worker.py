@@ -24,8 +24,8 @@ every SQLite call of a request); on the API's loop unpaced, +140-700%, and paced
 flight to the one receiver, +350% (a request waits behind every response that arrived before it);
 each attempt taking a turn of its own, 4 in flight: +12-40%, 1,250-1,650 calls/s (a request's
 bytes waited in the socket about 0.5 ms for the loop step under way, several attempts long, to
-end). Now, over five runs of three backlogs each: +0-18%, 1,350-1,460 calls/s, and calls 30-40 ms
-behind 365 orders/s x 3 automations. With 4 in flight: 1,750 calls/s, 4 ms behind, +21-40%; with
+end). Now, over ten runs of three backlogs each: -8% to +30% (above +20% in two), 1,350-1,480
+calls/s, and calls 10-40 ms behind 365-390 orders/s x 3 automations. With 4 in flight: 1,750 calls/s, 4 ms behind, +21-40%; with
 2: 1,000 calls/s (the target, no margin), 0.6 s behind.
 
 An attempt fails on any answer that is not 2xx, a refused connection or a timeout. The next one is

@@ -12,7 +12,7 @@ def _delivery(number: int, state: str, tenant: str = "t") -> Delivery:
     )  # fmt: skip
 
 
-def test_the_log_by_state_is_newest_first_and_read_through_an_index() -> None:
+def test_the_log_by_state_is_newest_first_and_never_sorted() -> None:
     store = Store()
     with store.transaction():
         for number in range(300):
@@ -27,10 +27,12 @@ def test_the_log_by_state_is_newest_first_and_read_through_an_index() -> None:
         store.db.set_trace_callback(None)
     assert [d.record_id for d in newest] == [297, 294]
     assert [d.record_id for d in of_t] == [299, 295]
-    for statement in statements:
-        plan = " ".join(row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {statement}"))
-        assert "USING INDEX" in plan, (statement, plan)
-        assert "TEMP B-TREE" not in plan, (statement, plan)
+    plans = [
+        " ".join(row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {statement}"))
+        for statement in statements
+    ]
+    assert "USING INDEX" in plans[0], plans  # pending: few among many, found by an index
+    assert not any("TEMP B-TREE" in plan for plan in plans), plans
 
 
 def _backlog(store: Store, tenant: str, target: str, due: float, count: int) -> None:
