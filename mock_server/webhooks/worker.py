@@ -25,8 +25,8 @@ flight to the one receiver, +350% (a request waits behind every response that ar
 each attempt taking a turn of its own, 4 in flight: +12-40%, 1,250-1,650 calls/s (a request's
 bytes waited in the socket about 0.5 ms for the loop step under way, several attempts long, to
 end). Now, over ten runs of three backlogs each: -8% to +30% (above +20% in two), 1,350-1,480
-calls/s, and calls 10-40 ms behind 365-390 orders/s x 3 automations. With 4 in flight: 1,750 calls/s, 4 ms behind, +21-40%; with
-2: 1,000 calls/s (the target, no margin), 0.6 s behind.
+calls/s, and calls 10-40 ms behind 365-390 orders/s x 3 automations. With 4 in flight: 1,750
+calls/s, 4 ms behind, +21-40%; with 2: 1,000 calls/s (the target, no margin), 0.6 s behind.
 
 An attempt fails on any answer that is not 2xx, a refused connection or a timeout. The next one is
 due 1 s later on the tenant's clock, then 2, 4, 8... capped at 5 minutes, 8 attempts in all; then
@@ -47,7 +47,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 
@@ -119,10 +119,18 @@ class _Ask:
     """Work an attempt waits for the next turn to do: ``load`` its delivery and shape the body,
     or ``record`` its answer."""
 
-    kind: str
+    kind: Literal["load", "record"]
     delivery_id: int
-    answer: Any
+    answer: _Answer | None
     done: asyncio.Future[Any]
+
+
+@dataclass
+class _Places:
+    """A webhook URL's places for calls, and how many attempts hold or wait for one."""
+
+    free: asyncio.Semaphore
+    users: int = 0
 
 
 class Worker:
@@ -149,7 +157,7 @@ class Worker:
         self.timeout = timeout
         self.per_receiver = per_receiver
         self.traffic = traffic or Traffic()
-        self._receivers: dict[str, list[Any]] = {}  # by webhook URL: [places, users]
+        self._receivers: dict[str, _Places] = {}  # by webhook URL
         self._asks: list[_Ask] = []  # work waiting for the next turn
         self._turns: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -262,7 +270,9 @@ class Worker:
                     await asyncio.wait(tasks)
                 self._in_flight.clear()
 
-    def _ask(self, kind: str, delivery_id: int, answer: Any = None) -> asyncio.Future[Any]:
+    def _ask(
+        self, kind: Literal["load", "record"], delivery_id: int, answer: _Answer | None = None
+    ) -> asyncio.Future[Any]:
         """Queue work for the next turn (``load`` a delivery, ``record`` an attempt's answer);
         the future gets its result when the turn has done it."""
         assert self._loop is not None
@@ -302,11 +312,11 @@ class Worker:
                     ask.done.set_exception(exc)
                 else:
                     ask.done.set_result((delivery, body))
-        records = [ask for ask in asks if ask.kind == "record"]
+        records = [(ask, ask.answer) for ask in asks if ask.answer is not None]
         if records:
-            saved = self._record([ask.answer for ask in records])
-            for ask in records:
-                ask.done.set_result(ask.answer.delivery.id in saved)
+            saved = self._record([answer for _, answer in records])
+            for ask, answer in records:
+                ask.done.set_result(answer.delivery.id in saved)
 
     def _record(self, answers: list[_Answer]) -> set[int]:
         """Write the attempts' answers in one transaction; the ids written. Read back what may
@@ -371,16 +381,16 @@ class Worker:
         """A place for a call to ``url``: at most ``per_receiver`` at once. The places of a URL
         are forgotten when nobody holds or waits for one (automations come and go; their URLs must
         not pile up)."""
-        entry = self._receivers.get(url)
-        if entry is None:
-            entry = self._receivers[url] = [asyncio.Semaphore(self.per_receiver), 0]
-        entry[1] += 1
+        places = self._receivers.get(url)
+        if places is None:
+            places = self._receivers[url] = _Places(asyncio.Semaphore(self.per_receiver))
+        places.users += 1
         try:
-            async with entry[0]:
+            async with places.free:
                 yield
         finally:
-            entry[1] -= 1
-            if not entry[1] and self._receivers.get(url) is entry:
+            places.users -= 1
+            if not places.users and self._receivers.get(url) is places:
                 del self._receivers[url]
 
     async def _attempt(
