@@ -23,6 +23,7 @@ from contracts.locate import Broken, locate, surely_valid
 from contracts.names import nearest
 from contracts.pointers import branch_for, is_optional, subschema, to_pointer
 from contracts.ranking import rank
+from contracts.reader import json_type
 from contracts.registry import Operation, vendor_errors
 from contracts.violations import Violation
 
@@ -34,21 +35,6 @@ _ID = re.compile(ID_PATTERN)
 _ADDRESS_FIELDS = frozenset(
     ["address", "address_1", "address_2", "address_3", "address_4", "postcode", "country_code"]
 )
-_JSON_TYPES = {
-    dict: "object",
-    list: "array",
-    str: "string",
-    bool: "boolean",
-    int: "integer",
-    float: "number",
-}
-
-
-def json_type(value: Any) -> str:
-    """The JSON type name of a Python value (``null`` for None)."""
-    if value is None:
-        return "null"
-    return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 class _Context:

@@ -162,3 +162,20 @@ def _unmark(root: Any) -> tuple[Any, list[Violation]]:
                 stack.append((child, [*path, key], names))
     found.sort(key=lambda v: v.pointer)
     return root, found
+
+
+_JSON_TYPES = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+}
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a Python value (``null`` for None)."""
+    if value is None:
+        return "null"
+    return _JSON_TYPES.get(type(value), type(value).__name__)

@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="start the mock server")
     serve.add_argument("--host", default=_DEFAULTS.host)
-    serve.add_argument("--port", type=int, default=_DEFAULTS.port)
+    serve.add_argument("--port", type=_whole_number(0, 65535), default=_DEFAULTS.port)
     serve.add_argument("--data", help="SQLite file that keeps the state across restarts")
     serve.add_argument("--fixtures", default=_DEFAULTS.fixtures, help="fixture pack name or path")
     serve.add_argument("--admin-token", help="require this bearer token on /__mock")
@@ -123,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
         "listen", help="a local webhook receiver that prints every call Clarus would send"
     )
     listen.add_argument("--host", default="127.0.0.1")
-    listen.add_argument("--port", type=int, default=8766)
+    listen.add_argument("--port", type=_whole_number(0, 65535), default=8766)
     listen.add_argument(
         "--status",
         type=_whole_number(200, 599),  # 1xx are not final answers
@@ -142,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
 def _port_free(command: str, host: str, port: int) -> bool:
     """Whether ``host:port`` can be listened on; says why not on stderr (before any banner that
     would promise an address nobody answers on)."""
+    import errno
     import socket
 
     try:
@@ -149,9 +150,15 @@ def _port_free(command: str, host: str, port: int) -> bool:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
             probe.bind((host, port))
     except OSError as exc:
+        # A name that does not resolve, or an address not on this machine, is the host's fault.
+        unknown_host = isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL
+        fix = (
+            "pick a --host this machine has"
+            if unknown_host
+            else "stop what uses it or pick another --port"
+        )
         print(
-            f"clarus-mock {command}: cannot listen on {host}:{port} ({exc.strerror or exc}); "
-            "stop what uses it or pick another --port",
+            f"clarus-mock {command}: cannot listen on {host}:{port} ({exc.strerror or exc}); {fix}",
             file=sys.stderr,
         )
         return False

@@ -943,14 +943,16 @@ class Store:
         room: Callable[[str], int],
         skip_ids: Collection[int] = (),
         limit: int = 500,
-    ) -> list[tuple[int, str, float | None, str, int]]:
-        """``(id, tenant, due, target URL, attempts made)`` of pending webhook deliveries due on
-        their tenant's clock (``now_of(tenant)``), at most ``room(target)`` for each target URL
-        across tenants (none for a receiver with no place left) and earliest due first within
-        each tenant's, leaving out ``skip_ids`` (attempts in flight). Each (tenant, target) is found and read with index
-        seeks, so a backlog waiting on one receiver costs nothing to the others' search, and
-        what waits can never hide what could go. Light: the body is loaded when sent."""
-        found: list[tuple[int, str, float | None, str, int]] = []
+    ) -> list[tuple[int, str, float | None, str, int, str]]:
+        """``(id, tenant, due, target URL, attempts made, what)`` of pending webhook deliveries
+        due on their tenant's clock (``now_of(tenant)``), at most ``room(target)`` for each target
+        URL across tenants (none for a receiver with no place left) and earliest due first within
+        each tenant's, leaving out ``skip_ids`` (attempts in flight). ``what`` is
+        ``automation:resource:event:record``, the same in every tenant copied from one pack (the
+        chaos switches draw from it). Each (tenant, target) is found and read with index seeks, so
+        a backlog waiting on one receiver costs nothing to the others' search, and what waits can
+        never hide what could go. Light: the body is loaded when sent."""
+        found: list[tuple[int, str, float | None, str, int, str]] = []
         skipped = dumps(list(skip_ids))
         taken: dict[str, int] = {}  # by target URL, in this search
         with self._lock:
@@ -979,14 +981,16 @@ class Store:
                 if places <= 0:
                     continue
                 rows = self.db.execute(
-                    "SELECT id, due, json_array_length(attempts) FROM deliveries "
+                    "SELECT id, due, json_array_length(attempts), "
+                    "ifnull(automation_id, '') || ':' || resource || ':' || event || ':' || "
+                    "ifnull(record_id, '') FROM deliveries "
                     "INDEXED BY deliveries_waiting WHERE state = 'pending' AND tenant = ? "
                     "AND target = ? AND due <= ? AND id NOT IN (SELECT value FROM json_each(?)) "
                     "ORDER BY due, id LIMIT ?",
                     (tenant, target, now_of(tenant), skipped, places),
                 )
                 before = len(found)
-                found += [(int(i), tenant, d, target, int(n)) for i, d, n in rows]
+                found += [(int(i), tenant, d, target, int(n), str(w)) for i, d, n, w in rows]
                 taken[target] = taken.get(target, 0) + len(found) - before
         return found
 

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 
 from contracts.names import nearest
+from contracts.reader import json_type
 from mock_server.errors import ApiError
 from mock_server.http_input import parse_document, read_bytes, whole_number
 
@@ -39,11 +40,16 @@ def only(body: dict[str, Any], *names: str) -> None:
 
 
 def text_of(body: dict[str, Any], name: str) -> str | None:
-    """A string member of the body (422 for any other JSON type), or None when absent."""
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ApiError(422, f"{name} must be a string, not {type(value).__name__}")
-    return value or None
+    """A string member of the body, or None when absent; 422 for any other JSON type, and for
+    null or "": they read as "left out", and a tenant variable a test forgot to set must not
+    reset or change every tenant."""
+    if name not in body:
+        return None
+    value = body[name]
+    if not isinstance(value, str) or not value:
+        sent = json_type(value) if not isinstance(value, str) else "an empty string"
+        raise ApiError(422, f"{name} must be a non-empty string, not {sent} (leave it out instead)")
+    return value
 
 
 def tenant_of(request: Request, body: dict[str, Any]) -> str | None:

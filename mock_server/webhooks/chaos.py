@@ -3,8 +3,11 @@
 The vendor warns that "the same event may occasionally be delivered more than once"
 (https://documentation.claruswms.com/knowledgebase/integrations/webhook-events). The switches make
 that, and worse, happen on demand: duplicates, reordering, added latency and failed attempts. Each
-attempt draws from its own generator, seeded by (seed, delivery id, attempt number), so a run with
-the same seed behaves the same however the worker's concurrent sends interleave.
+attempt draws from its own generator, seeded by the seed, what the call is about (its automation,
+resource, event and record) and the attempt's number, so a run with the same seed behaves the same
+however the worker's concurrent sends interleave, and in a fresh tenant as in the last one (ids of
+deliveries count across tenants; a tenant's records are numbered alike in every copy of a pack).
+Two calls of one automation about the same record and event draw alike.
 """
 
 from __future__ import annotations
@@ -45,13 +48,15 @@ class Chaos:
         self.duplicate_rate = self.reorder_window_ms = self.latency_ms = self.failure_rate = 0.0
         self.seed = self._start_seed
 
-    def plan(self, delivery_id: int, attempt: int) -> Plan:
-        """The decisions for one attempt of one delivery (the same for the same seed)."""
+    def plan(self, what: str, attempt: int) -> Plan:
+        """The decisions for attempt number ``attempt`` of a call about ``what`` (automation,
+        resource, event and record, as :meth:`~mock_server.store.Store.due_deliveries` gives it):
+        the same for the same seed."""
         if not (
             self.duplicate_rate or self.reorder_window_ms or self.latency_ms or self.failure_rate
         ):
             return Plan(0.0, False, False)
-        rng = random.Random(f"{self.seed}:{delivery_id}:{attempt}")
+        rng = random.Random(f"{self.seed}:{what}:{attempt}")
         window = rng.uniform(0, self.reorder_window_ms) if self.reorder_window_ms else 0.0
         return Plan(
             (window + self.latency_ms) / 1000,

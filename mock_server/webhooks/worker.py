@@ -89,9 +89,14 @@ def retry_after(failed_attempts: int) -> float:
 
 
 def current_round(delivery: Delivery) -> list[dict[str, Any]]:
-    """The attempts since the last redelivery (a redelivery starts the schedule again)."""
+    """The attempts since the last redelivery (a redelivery starts the schedule again): neither
+    chaos duplicates nor the entry that marks the redelivery count."""
     latest = max((a.get("round", 0) for a in delivery.attempts), default=0)
-    return [a for a in delivery.attempts if a.get("round", 0) == latest and not a.get("duplicate")]
+    return [
+        a
+        for a in delivery.attempts
+        if a.get("round", 0) == latest and not a.get("duplicate") and not a.get("redelivery")
+    ]
 
 
 @dataclass
@@ -360,10 +365,10 @@ class Worker:
                 16 * self.per_receiver - held.get(target, 0),
             )
 
-        for delivery_id, tenant, _, target, made in self.store.due_deliveries(
+        for delivery_id, tenant, _, target, made, what in self.store.due_deliveries(
             self.clocks.now, room, self._in_flight
         ):
-            plan = self.chaos.plan(delivery_id, made)
+            plan = self.chaos.plan(what, made)
             task = asyncio.create_task(self._attempt(client, delivery_id, target, plan))
             self._in_flight[delivery_id] = _Attempt(task, tenant, target, bool(plan.delay_s))
 
@@ -461,7 +466,10 @@ class Worker:
                     allow_redirects=False,
                 ) as response:
                     status = response.status
-                    await _read_at_most(response, ANSWER_READ_BYTES)
+                    # The status is the answer: a body that breaks off or trickles past the
+                    # timeout after it does not undo it (the connection is dropped, not reused).
+                    with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                        await _read_at_most(response, ANSWER_READ_BYTES)
                 if not 200 <= status < 300:
                     error = f"the receiver answered {status}"
             except TimeoutError:

@@ -30,6 +30,15 @@ def test_reset_one_tenant_keeps_the_other(api: Api) -> None:
     assert api.http.post("/__mock/reset", json={"tenant": "nope"}).status_code == 404
 
 
+def test_a_tenant_member_that_is_null_or_empty_resets_nothing(api: Api) -> None:
+    mine = api.call("POST", "/api/goods_outs", order()).json()["data"]["id"]
+    for sent in (None, "", 7):
+        r = api.http.post("/__mock/reset", json={"tenant": sent})
+        assert r.status_code == 422, r.text
+        assert "leave it out" in r.json()["error"]
+    assert api.record("goods_outs", mine)["id"] == mine
+
+
 def test_reset_all_restores_the_pack_and_tokens_go(asgi: Api) -> None:
     asgi.call("POST", "/api/goods_outs", order())
     assert asgi.http.post("/__mock/reset", json={}).status_code == 200

@@ -56,7 +56,7 @@ def _steps(store: Store, now: float) -> tuple[list[tuple[str, str]], int]:
         found = store.due_deliveries(lambda tenant: now, lambda target: 4)
     finally:
         store.db.set_progress_handler(None, 10)
-    return [(tenant, target) for _, tenant, _, target, _ in found], steps[0]
+    return [(tenant, target) for _, tenant, _, target, _, _ in found], steps[0]
 
 
 def test_due_deliveries_walk_each_receiver_by_seeks_whatever_its_backlog() -> None:
@@ -80,7 +80,7 @@ def test_due_deliveries_give_a_url_its_room_once_whichever_tenants_use_it() -> N
         _backlog(store, tenant, shared, 1.0, 3)
     _backlog(store, "b", own, 1.0, 3)
     found = store.due_deliveries(lambda tenant: 50.0, lambda target: 4)
-    targets = [target for _, _, _, target, _ in found]
+    targets = [target for _, _, _, target, _, _ in found]
     assert targets.count(shared) == 4
     assert targets.count(own) == 3
 

@@ -357,3 +357,87 @@ def test_a_long_answer_is_not_kept(server: Api, httpserver: HTTPServer) -> None:
         timeout=5,
     )
     assert [a["status_code"] for d in done for a in d["attempts"]] == [200, 200]
+
+
+def test_a_redelivered_round_starts_the_schedule_again_with_eight_attempts() -> None:
+    from mock_server.store import Delivery
+    from mock_server.webhooks.worker import ATTEMPTS, current_round, retry_after
+
+    failed = {
+        "at": "2026-01-01T00:00:00Z",
+        "status_code": 500,
+        "error": "the receiver answered 500",
+    }
+    marker = {"at": "2026-01-01T01:00:00Z", "redelivery": True, "round": 1}
+    delivery = Delivery(
+        1, "t", "webhook", 1, 1, "created", "goods_outs", 1, "http://127.0.0.1:9/hook", {},
+        "pending", [*[failed] * ATTEMPTS, marker, {**failed, "round": 1}], 0.0, 0.0,
+    )  # fmt: skip
+    # One attempt made in the new round: the next is due 1 s later, and 7 more may follow.
+    assert len(current_round(delivery)) == 1
+    assert retry_after(len(current_round(delivery))) == 1.0
+
+
+def test_a_chaos_seed_repeats_its_run_in_a_fresh_tenant(
+    manual: Api, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    switches = {"failure_rate": 0.5, "duplicate_rate": 0.5, "seed": 11}
+    assert manual.http.post("/__mock/webhooks/chaos", json=switches).is_success
+
+    def run() -> list[tuple[int, list[Any]]]:
+        tenant = manual.another("demo")
+        r = manual.call("POST", "/api/automations", automation(httpserver.url_for("/hook")), tenant)
+        assert r.status_code == 201, r.text
+        for number in range(12):
+            made = manual.call("POST", "/api/goods_outs", order(reference=f"SO-S{number}"), tenant)
+            assert made.status_code == 201, made.text
+        log = eventually(
+            lambda: (
+                len(done := [d for d in deliveries(manual, tenant=tenant) if d["attempts"]]) == 12
+                and done
+            )
+        )
+        return sorted(
+            (
+                d["record_id"],
+                [(a["error"] is None, bool(a.get("duplicate"))) for a in d["attempts"]],
+            )
+            for d in log
+        )
+
+    first, second = run(), run()
+    assert first == second
+    assert {outcome for _, attempts in first for outcome in attempts} > {(True, False)}
+
+
+def test_a_2xx_whose_body_breaks_off_is_delivered(server: Api) -> None:
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    calls: list[bytes] = []
+
+    def answer_short() -> None:  # a 200 promising 100 bytes, sending 5, then hanging up
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                calls.append(connection.recv(65536))
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort")
+
+    threading.Thread(target=answer_short, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+        server.call("POST", "/api/automations", automation(url))
+        server.call("POST", "/api/goods_outs", order(reference="SO-SHORT-BODY"))
+        [done] = eventually(lambda: [d for d in deliveries(server) if d["attempts"]])
+        assert done["state"] == "delivered", done["attempts"]
+        assert [a["status_code"] for a in done["attempts"]] == [200]
+        assert len(calls) == 1
+    finally:
+        listener.close()
