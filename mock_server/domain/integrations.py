@@ -120,9 +120,15 @@ def _destroy(env: Env, resource: str, child: Record) -> None:
 
 
 def _apply(
-    env: Env, resource: str, parent_id: int, changes: list[dict[str, Any]], pointer: str
+    env: Env,
+    resource: str,
+    parent_id: int,
+    changes: list[dict[str, Any]],
+    pointer: str,
+    webhook: bool = False,
 ) -> None:
-    """Apply ADD/UPDATE/DESTROY items to the children of one parent (actions carry parameters)."""
+    """Apply ADD/UPDATE/DESTROY items to the children of one parent (actions carry parameters;
+    ``webhook``: the parameters are a webhook action's, whose url is checked where it is sent)."""
     for index, change in enumerate(changes):
         at = f"{pointer}/{index}"
         attributes = dict(change.get("attributes") or {})
@@ -138,8 +144,12 @@ def _apply(
                 continue
             child.attributes.update(attributes)
             env.store.save(env.tenant, child)
+        if webhook and child.attributes.get("parameter_code") == "url":
+            _check_url(child.attributes.get("value"), f"{at}/attributes/value", "the url")
         if resource == ACTIONS:
-            _apply(env, PARAMETERS, child.id, nested, f"{at}/attributes/parameters_changes")
+            is_webhook = child.attributes.get("destination_type") == "webhook"
+            at_parameters = f"{at}/attributes/parameters_changes"
+            _apply(env, PARAMETERS, child.id, nested, at_parameters, webhook=is_webhook)
 
 
 def _check_webhook_urls(env: Env, automation: Record) -> None:
@@ -161,16 +171,21 @@ def _check_webhook_urls(env: Env, automation: Record) -> None:
                 f"webhook action {action.id} would have no url parameter",
                 hint="keep (or ADD) a parameter with parameter_code url on every webhook action",
             )
-        for url in urls:
-            problem = _unusable_url(url)
-            if problem:
-                raise Unprocessable(
-                    "/data/attributes/actions_changes",
-                    "webhook_url",
-                    f"webhook action {action.id}: url {url!r} {problem}",
-                    hint="give the address of your receiver, e.g. http://127.0.0.1:9000/hook "
-                    "(clarus-mock listen prints one)",
-                )
+        for url in urls:  # stored ones too: an action may have become a webhook since
+            _check_url(url, "/data/attributes/actions_changes", f"webhook action {action.id}'s url")
+
+
+def _check_url(url: Any, pointer: str, what: str) -> None:
+    """Unprocessable at ``pointer`` when the delivery worker could not (or must not) call ``url``."""
+    problem = _unusable_url(url)
+    if problem:
+        raise Unprocessable(
+            pointer,
+            "webhook_url",
+            f"{what} {url!r} {problem}",
+            hint="give the address of your receiver, e.g. http://127.0.0.1:9000/hook "
+            "(clarus-mock listen prints one)",
+        )
 
 
 def _unusable_url(url: Any) -> str | None:

@@ -313,7 +313,8 @@ def test_a_webhook_url_the_mock_cannot_or_must_not_call_is_refused(
             }
         },
     )
-    _rule(r, "webhook_url", "/data/attributes/actions_changes")
+    at = "/data/attributes/actions_changes/0/attributes/parameters_changes/0/attributes/value"
+    _rule(r, "webhook_url", at)
     assert problem in r.json()["errors"][0]["detail"]
     # Nor can an update point a good webhook at it.
     created = _automation(api).json()["data"]
@@ -329,4 +330,4 @@ def test_a_webhook_url_the_mock_cannot_or_must_not_call_is_refused(
         created["id"],
         actions_changes=[{"type": "UPDATE", "id": webhook["id"], "attributes": change}],
     )
-    _rule(r, "webhook_url", "/data/attributes/actions_changes")
+    _rule(r, "webhook_url", at)
