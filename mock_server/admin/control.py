@@ -62,9 +62,17 @@ def tenant_of(request: Request, body: dict[str, Any]) -> str | None:
     )
 
 
+MAX_LIMIT = 1_000_000
+"""The most entries one look at a /__mock log returns (SQLite cannot take a limit past 2**63)."""
+
+
 def limit_of(request: Request, default: int) -> int:
-    """The ``limit`` query parameter (a whole number), or ``default``; 400 for anything else."""
-    limit = whole_number(request.query_params.get("limit", str(default)))
-    if limit is None:
-        raise ApiError(400, "limit must be a whole number (ASCII digits)")
+    """The ``limit`` query parameter (a whole number up to :data:`MAX_LIMIT`), or ``default``;
+    400 for anything else."""
+    text = request.query_params.get("limit", str(default))
+    limit = whole_number(text)
+    if limit is None or limit > MAX_LIMIT:
+        raise ApiError(
+            400, f"limit must be a whole number from 0 to {MAX_LIMIT} (ASCII digits), not {text!r}"
+        )
     return limit

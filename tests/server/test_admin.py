@@ -134,3 +134,12 @@ def test_the_clock_endpoints_refuse_a_member_they_do_not_take(api: Api) -> None:
         assert r.status_code == 422, (path, r.text)
         assert "unknown member" in r.json()["error"]
     assert api.http.get("/__mock/clock", params={"tenant": api.tenant}).json() == before
+
+
+def test_a_log_limit_outside_0_to_a_million_is_a_400(api: Api) -> None:
+    for path in ("/__mock/journal", "/__mock/webhooks/deliveries", "/__mock/outbox"):
+        for limit in ("9999999999999999999", "99999999999999999999999", "1000001", "-1", "abc"):
+            r = api.http.get(path, params={"limit": limit})
+            assert r.status_code == 400, (path, limit, r.text)
+            assert "from 0 to 1000000" in r.json()["error"]
+        assert api.http.get(path, params={"limit": "1000000"}).status_code == 200
