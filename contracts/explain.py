@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import orjson
@@ -232,8 +232,15 @@ def _violations(error: Error, ctx: _Context) -> list[Violation]:
 def _base(error: Error) -> dict[str, Any]:
     found = error.__dict__.get("_clarus_schema_pointer")
     if found is None:  # formatters ask several times per error; the pointer is worked out once
-        found = error.__dict__["_clarus_schema_pointer"] = to_pointer(error.absolute_schema_path)
+        found = _schema_pointer(tuple(error.absolute_schema_path))
+        error.__dict__["_clarus_schema_pointer"] = found
     return {"schema_path": found}
+
+
+@lru_cache(maxsize=4096)
+def _schema_pointer(path: tuple[str | int, ...]) -> str:
+    """A schema location as a pointer: the same few locations break again and again."""
+    return to_pointer(path)
 
 
 def _schema(error: Error) -> Mapping[str, Any]:

@@ -9,10 +9,13 @@ from typing import Any
 def to_pointer(path: Iterable[str | int]) -> str:
     """``["data", "attributes", "lines_changes", 0]`` -> ``/data/attributes/lines_changes/0``."""
     parts = list(map(str, path))
-    flat = "".join(parts)
-    if "~" in flat or "/" in flat:  # rare: escape each token (RFC 6901, section 3)
-        parts = [part.replace("~", "~0").replace("/", "~1") for part in parts]
-    return "/" + "/".join(parts) if parts else ""
+    if not parts:
+        return ""
+    joined = "/".join(parts)
+    # Rare: a token holding "~" or "/" (one more "/" than the joins put in) is escaped (RFC 6901).
+    if "~" in joined or joined.count("/") != len(parts) - 1:
+        joined = "/".join(part.replace("~", "~0").replace("/", "~1") for part in parts)
+    return "/" + joined
 
 
 def from_pointer(pointer: str) -> list[str]:
