@@ -867,16 +867,8 @@ class Store:
             delivery.id = int(cursor.lastrowid or 0)
         return delivery
 
-    def save_delivery(self, delivery: Delivery) -> None:
-        """Store a delivery's state, attempts and due time."""
-        with self._lock:
-            self.db.execute(
-                "UPDATE deliveries SET state = ?, attempts = ?, due = ? WHERE id = ?",
-                (delivery.state, dumps(delivery.attempts), delivery.due, delivery.id),
-            )
-
     def save_deliveries(self, deliveries: list[Delivery]) -> None:
-        """:meth:`save_delivery` for several, in one transaction."""
+        """Store each delivery's state, attempts and due time, all in one transaction."""
         if not deliveries:
             return
         with self.transaction():
@@ -887,38 +879,28 @@ class Store:
 
     def deliveries_by_id(self, ids: list[int]) -> dict[int, Delivery]:
         """The deliveries of ``ids`` that exist, by id, in one query."""
-        wanted = [i for i in ids if _SQLITE_MIN <= i <= _SQLITE_MAX]
-        if not wanted:
-            return {}
-        with self._lock:
-            rows = self.db.execute(
-                "SELECT * FROM deliveries WHERE id IN (SELECT value FROM json_each(?))",
-                (dumps(wanted),),
-            ).fetchall()
+        rows = self._deliveries_of("*", ids)
         return {delivery.id: delivery for delivery in map(_delivery, rows)}
 
     def delivery_progresses(self, ids: list[int]) -> dict[int, tuple[str, list[dict[str, Any]]]]:
         """``{id: (state, attempts)}`` of the ids that exist, in one query: what the worker reads
         back after its attempts (not the bodies, which it holds and which are the costly part)."""
-        wanted = [i for i in ids if _SQLITE_MIN <= i <= _SQLITE_MAX]
-        if not wanted:
-            return {}
-        with self._lock:
-            rows = self.db.execute(
-                "SELECT id, state, attempts FROM deliveries "
-                "WHERE id IN (SELECT value FROM json_each(?))",
-                (dumps(wanted),),
-            ).fetchall()
+        rows = self._deliveries_of("id, state, attempts", ids)
         return {int(row[0]): (str(row[1]), loads(row[2])) for row in rows}
 
     def delivery(self, delivery_id: int) -> Delivery | None:
-        if not _SQLITE_MIN <= delivery_id <= _SQLITE_MAX:
-            return None  # no row can have an id SQLite cannot store
+        return self.deliveries_by_id([delivery_id]).get(delivery_id)
+
+    def _deliveries_of(self, columns: str, ids: list[int]) -> list[Any]:
+        """``columns`` of the delivery rows of ``ids`` (an id SQLite cannot store has no row)."""
+        wanted = [i for i in ids if _SQLITE_MIN <= i <= _SQLITE_MAX]
+        if not wanted:
+            return []
         with self._lock:
-            row = self.db.execute(
-                "SELECT * FROM deliveries WHERE id = ?", (delivery_id,)
-            ).fetchone()
-        return _delivery(row) if row else None
+            return self.db.execute(
+                f"SELECT {columns} FROM deliveries WHERE id IN (SELECT value FROM json_each(?))",
+                (dumps(wanted),),
+            ).fetchall()
 
     def deliveries(
         self,

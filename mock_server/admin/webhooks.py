@@ -87,7 +87,7 @@ async def redeliver(request: Request) -> Response:
         {"at": app.clocks.of(found.tenant).iso(), "redelivery": True, "round": latest + 1}
     )
     found.state, found.due = "pending", app.clocks.now(found.tenant)
-    app.store.save_delivery(found)
+    app.store.save_deliveries([found])
     app.worker.wake()
     return json_response({"data": shown(found)}, 202)
 

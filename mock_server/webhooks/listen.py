@@ -29,11 +29,8 @@ _NAMES = {
 }
 
 
-_NO_BODY = (
-    204,
-    205,
-    304,
-)  # statuses whose answer carries no body (RFC 9110 15.3.5, 15.3.6, 15.4.5)
+# Statuses whose answer carries no body (RFC 9110 15.3.5, 15.3.6, 15.4.5).
+_NO_BODY = (204, 205, 304)
 
 
 def receiver(status: int = 200, fail_first: int = 0, out: TextIO | None = None) -> Starlette:

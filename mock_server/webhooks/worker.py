@@ -47,7 +47,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import aiohttp
 
@@ -121,10 +121,9 @@ class _Answer:
 
 @dataclass
 class _Ask:
-    """Work an attempt waits for the next turn to do: ``load`` its delivery and shape the body,
-    or ``record`` its answer."""
+    """Work an attempt waits for the next turn to do: load its delivery and shape the body (no
+    ``answer``), or record its ``answer``."""
 
-    kind: Literal["load", "record"]
     delivery_id: int
     answer: _Answer | None
     done: asyncio.Future[Any]
@@ -275,13 +274,11 @@ class Worker:
                     await asyncio.wait(tasks)
                 self._in_flight.clear()
 
-    def _ask(
-        self, kind: Literal["load", "record"], delivery_id: int, answer: _Answer | None = None
-    ) -> asyncio.Future[Any]:
-        """Queue work for the next turn (``load`` a delivery, ``record`` an attempt's answer);
+    def _ask(self, delivery_id: int, answer: _Answer | None = None) -> asyncio.Future[Any]:
+        """Queue work for the next turn (load a delivery, or record an attempt's ``answer``);
         the future gets its result when the turn has done it."""
         assert self._loop is not None
-        ask = _Ask(kind, delivery_id, answer, self._loop.create_future())
+        ask = _Ask(delivery_id, answer, self._loop.create_future())
         self._asks.append(ask)
         if self._turns is None or self._turns.done():
             self._turns = asyncio.create_task(self._take_turns(), name="webhook-turns")
@@ -303,7 +300,7 @@ class Worker:
                         ask.done.set_exception(exc)
 
     def _do(self, asks: list[_Ask]) -> None:
-        loads = [ask for ask in asks if ask.kind == "load"]
+        loads = [ask for ask in asks if ask.answer is None]
         if loads:
             found = self.store.deliveries_by_id([ask.delivery_id for ask in loads])
             for ask in loads:
@@ -410,13 +407,13 @@ class Worker:
             # The body first, shaped in a turn while the call may still wait for a place at its
             # receiver (at most four per place wait, see _dispatch), so a place that comes free is
             # taken at once; the place is held for the call only, not while its answer is noted.
-            loaded = await self._ask("load", delivery_id)
+            loaded = await self._ask(delivery_id)
             if loaded is None:
                 return  # gone, or not pending any more
             delivery, body = loaded
             async with self._place(target):
                 attempts, ok = await self._send(client, delivery, body, plan)
-            await self._ask("record", delivery.id, _Answer(delivery, attempts, ok))
+            await self._ask(delivery.id, _Answer(delivery, attempts, ok))
         except Exception:  # a bug here must not stop the worker; the delivery stays pending
             log.exception("webhook delivery %s: unexpected error", delivery_id)
         finally:

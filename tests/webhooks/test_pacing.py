@@ -293,12 +293,12 @@ def test_a_turn_does_all_the_work_asked_by_then_in_one_query_and_one_transaction
         worker.start()
         try:
             store.db.set_trace_callback(statements.append)
-            loaded = await asyncio.gather(*(worker._ask("load", i) for i in ids))
+            loaded = await asyncio.gather(*(worker._ask(i) for i in ids))
             assert [delivery.id for delivery, _ in loaded] == ids
             assert all(b'"SO-1"' in shaped for _, shaped in loaded)
             attempt = {"at": "2026-01-01T00:00:00Z", "status_code": 200, "error": None}
             answers = [_Answer(delivery, [attempt], True) for delivery, _ in loaded]
-            await asyncio.gather(*(worker._ask("record", a.delivery.id, a) for a in answers))
+            await asyncio.gather(*(worker._ask(a.delivery.id, a) for a in answers))
             store.db.set_trace_callback(None)
         finally:
             await worker.stop()
