@@ -29,11 +29,12 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 from mock_server.json_text import dumps, loads
 
@@ -88,6 +89,7 @@ _EPOCH_COLUMNS = ("created_at", "updated_at")
 # sqlite_stat1 figures for an index of (kind, value): rows, rows per tenant, rows per value.
 _STAT_FEW = "1000000 100000 1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
 
 
 class StoreFileError(Exception):
@@ -270,6 +272,8 @@ class Store:
         self._kinds: dict[tuple[str, str], int] = {}
         self._tables: set[str] = self._existing_tables()
         self._noted: list[tuple[str, int, str]] = []  # this transaction's movements (see note)
+        self._writes: Counter[str] = Counter()  # records written per resource (see memo)
+        self._memos: dict[Hashable, tuple[tuple[int, ...], Any]] = {}
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path or ":memory:", check_same_thread=False, isolation_level=None)
@@ -310,10 +314,31 @@ class Store:
                 self.db.execute("ROLLBACK")
                 self._noted = []
                 # Kinds and tables made inside the transaction are gone.
-                self._kinds.clear()
+                self._forget()
                 self._tables = self._existing_tables()
                 raise
             self.db.execute("COMMIT")
+
+    def memo(self, key: Hashable, resources: tuple[str, ...], build: Callable[[], T]) -> T:
+        """``build()``, kept under ``key`` until a record of one of ``resources`` is written (in any
+        tenant), a transaction rolls back, or tenants are copied, cleared or restored.
+
+        For what is read on every request and written rarely (the automations a change may fire).
+        The value is shared between callers: treat it as read-only.
+        """
+        with self._lock:
+            stamp = tuple(self._writes[resource] for resource in resources)
+            found = self._memos.get((key, resources))
+            if found is not None and found[0] == stamp:
+                return found[1]  # type: ignore[no-any-return]
+            value = build()
+            self._memos[(key, resources)] = (stamp, value)
+            return value
+
+    def _forget(self) -> None:
+        """Drop what is cached of the database: kinds and memos (the rows changed wholesale)."""
+        self._kinds.clear()
+        self._memos.clear()
 
     def _ensure(self, resource: str) -> str:
         """The resource's table, made (with its indexed columns) on first use."""
@@ -419,6 +444,7 @@ class Store:
                 Record(resource, first + i, row, {}, parent_id, now, now)
                 for i, row in enumerate(rows)
             ]
+            self._writes[resource] += 1
             self.db.executemany(
                 f"INSERT INTO {table} (kind, id, parent_id, attributes, relationships, created_at, "
                 "updated_at) VALUES (?, ?, ?, ?, '{}', ?, ?)",
@@ -440,6 +466,7 @@ class Store:
 
     def _insert(self, kind: int, record: Record) -> Record:
         table = self._ensure(record.resource)
+        self._writes[record.resource] += 1
         self.db.execute(
             f"INSERT INTO {table} (kind, id, parent_id, attributes, relationships, created_at, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -476,6 +503,7 @@ class Store:
         """Write a changed record back; its ``updated_at`` becomes now."""
         with self._lock:
             table = self._ensure(record.resource)
+            self._writes[record.resource] += 1
             record.updated_at = self.now(tenant)
             self.db.execute(
                 f"UPDATE {table} SET attributes = ?, relationships = ?, updated_at = ? "
@@ -497,6 +525,7 @@ class Store:
             kind = self._kind(tenant, resource, make=False)
             if kind is None or resource not in self._tables:
                 return
+            self._writes[resource] += 1
             self.db.execute(
                 f"DELETE FROM {_table(resource)} WHERE kind = ? AND id = ?", (kind, record_id)
             )
@@ -597,7 +626,7 @@ class Store:
             kind = self._kind(tenant, resource, make=False)
             if kind is None or resource not in self._tables:
                 return []
-            sql, args = self._select(resource, kind, where)
+            sql, args = self._select(tenant, resource, kind, where)
             if after is not None:
                 sql += " AND id > ?"
                 args.append(after)
@@ -614,11 +643,12 @@ class Store:
             kind = self._kind(tenant, resource, make=False)
             if kind is None or resource not in self._tables:
                 return 0
-            sql, args = self._select(resource, kind, where, columns="count(*)")
+            sql, args = self._select(tenant, resource, kind, where, columns="count(*)")
             return int(self.db.execute(sql, args).fetchone()[0])
 
     def _select(
         self,
+        tenant: str,
         resource: str,
         kind: int,
         where: Sequence[Predicate],
@@ -626,18 +656,9 @@ class Store:
     ) -> tuple[str, list[Any]]:
         args: list[Any] = [kind]
         clauses = ["kind = ?"]
-        tenant = self._tenant_of(kind)
         for predicate in where:
             clauses.append(self._clause(tenant, resource, predicate, args))
         return f"SELECT {columns} FROM {_table(resource)} WHERE {' AND '.join(clauses)}", args
-
-    def _tenant_of(self, kind: int) -> str:
-        for (tenant, _), known in self._kinds.items():
-            if known == kind:
-                return tenant
-        return str(
-            self.db.execute("SELECT tenant FROM kinds WHERE kind = ?", (kind,)).fetchone()[0]
-        )
 
     def _clause(self, tenant: str, resource: str, predicate: Predicate, args: list[Any]) -> str:
         if isinstance(predicate, AnyOf):
@@ -1044,7 +1065,7 @@ class Store:
                 "SELECT ?, due, kind, payload FROM jobs WHERE tenant = ? ORDER BY id",
                 (target, source),
             )
-            self._kinds.clear()
+            self._forget()
 
     # Whole tenants.
 
@@ -1072,7 +1093,7 @@ class Store:
                 self.db.execute(f"DELETE FROM {table}{where}", args)
             if tenant is None:
                 self.db.execute("DELETE FROM tenants")
-            self._kinds.clear()
+            self._forget()
 
     def records(self, tenant: str | None = None) -> list[Record]:
         """Every record (of one tenant, or of all), by resource and id: for tests and exports."""
@@ -1112,7 +1133,7 @@ class Store:
                 # Freeing the old pages takes as long as the copy saved; SQLite does it without
                 # the interpreter lock, so a thread of its own keeps it off the request.
                 threading.Thread(target=old.close, name="store-close", daemon=True).start()
-            self._kinds.clear()
+            self._forget()
             self._tables = self._existing_tables()
 
 
@@ -1201,7 +1222,7 @@ def _record(resource: str, row: tuple[Any, ...]) -> Record:
         resource,
         record_id,
         loads(attributes),
-        loads(relationships),
+        {} if relationships == "{}" else loads(relationships),  # most records have none
         parent_id,
         created_at,
         updated_at,

@@ -56,12 +56,11 @@ def _as_change(transition: Transition) -> Change:
 
 
 def _unique(changes: list[Change]) -> list[Change]:
-    """Each change once (a create is both a transition from nothing and a REST create)."""
-    seen: set[tuple[Any, ...]] = set()
-    found = []
+    """Each change once (a create is both a transition from nothing and a REST create), in the
+    place it first came, the one holding the record (``snapshot``) kept when there is one."""
+    found: dict[tuple[Any, ...], Change] = {}
     for c in changes:
         key = (c.resource, c.record_id, c.action, c.after if c.action == "transition" else None)
-        if key not in seen:
-            seen.add(key)
-            found.append(c)
-    return found
+        if key not in found or (found[key].snapshot is None and c.snapshot is not None):
+            found[key] = c  # a dict keeps a key's first place when its value is replaced
+    return list(found.values())

@@ -7,6 +7,7 @@ from typing import Any
 
 from contracts import Operation, Violation
 from mock_server.domain.env import Clock, Env
+from mock_server.domain.records import WithLines
 from mock_server.store import Store
 
 
@@ -23,6 +24,9 @@ class Ctx:
     query: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     warnings: list[Violation] = field(default_factory=list)  # beyond the schema's own
+    # The record written and all its lines, as stored, when the handler holds them: the outbox
+    # then keeps them for the webhooks without reading them back.
+    held: WithLines | None = None
 
     @property
     def env(self) -> Env:

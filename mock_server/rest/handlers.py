@@ -44,6 +44,12 @@ def echo_lines(found: WithLines) -> Record:
     return Record(parent.resource, parent.id, attributes, parent.relationships)
 
 
+def _held(ctx: Ctx, found: WithLines) -> Record:
+    """:func:`echo_lines`, keeping ``found`` on the context for the outbox."""
+    ctx.held = found
+    return echo_lines(found)
+
+
 def _header_and_changes(ctx: Ctx) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     attributes = ctx.attributes
     return attributes, attributes.pop("lines_changes", [])
@@ -76,13 +82,13 @@ def _resource(op: Operation) -> str:
 
 def create_goods_out(ctx: Ctx) -> Record:
     attributes, changes = _header_and_changes(ctx)
-    return echo_lines(goods_outs.create(ctx.env, attributes, ctx.relationships, changes))
+    return _held(ctx, goods_outs.create(ctx.env, attributes, ctx.relationships, changes))
 
 
 def update_goods_out(ctx: Ctx) -> Record:
     attributes, changes = _header_and_changes(ctx)
     found = goods_outs.update(ctx.env, ctx.record_id, attributes, ctx.relationships, changes)
-    return echo_lines(found)
+    return _held(ctx, found)
 
 
 def cancel_goods_out(ctx: Ctx) -> Record:
@@ -97,13 +103,13 @@ def cancel_goods_out(ctx: Ctx) -> Record:
 
 def create_receipt(ctx: Ctx) -> Record:
     attributes, changes = _header_and_changes(ctx)
-    return echo_lines(goods_in.create(ctx.env, attributes, ctx.relationships, changes))
+    return _held(ctx, goods_in.create(ctx.env, attributes, ctx.relationships, changes))
 
 
 def update_receipt(ctx: Ctx) -> Record:
     attributes, changes = _header_and_changes(ctx)
     found = goods_in.update(ctx.env, ctx.record_id, attributes, ctx.relationships, changes)
-    return echo_lines(found)
+    return _held(ctx, found)
 
 
 def receive_receipt(ctx: Ctx) -> Record:

@@ -20,11 +20,13 @@ from contracts.normalize import normalize
 from contracts.validate import validate_document
 from mock_server.auth import tenant_of
 from mock_server.domain.errors import DomainError
+from mock_server.domain.records import WithLines
 from mock_server.errors import ApiError, contract_error, from_domain
 from mock_server.http_input import read_document
 from mock_server.rest.context import Ctx
 from mock_server.rest.handlers import handler_for
 from mock_server.rest.render import render
+from mock_server.store import Record
 from mock_server.unit import change
 from mock_server.webhooks.events import Action, Change
 
@@ -75,7 +77,7 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
                 unit.changes.append(Change(record.resource, record.id, "delete", snapshot=record))
             elif record is not None and op.action in ("create", "update"):
                 action: Action = "create" if op.action == "create" else "update"
-                unit.changes.append(Change(record.resource, record.id, action))
+                unit.changes.append(_change(record, action, ctx.held))
             if ctx.warnings:
                 # Rules the server checks beyond the schema can warn too (a vendor contradiction).
                 request.state.violations = [
@@ -90,6 +92,16 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
         return render(op, record, ctx.meta or None, pretty=_for_people(request))
 
     return handle
+
+
+def _change(record: Record, action: Action, held: WithLines | None) -> Change:
+    """The change a create or update made; with the record and lines the handler holds, if any."""
+    if held is None:
+        return Change(record.resource, record.id, action)
+    children: dict[str, list[Record]] = {}
+    for line in held.lines:
+        children.setdefault(line.resource, []).append(line)
+    return Change(record.resource, record.id, action, snapshot=held.record, children=children)
 
 
 def _query_body(request: Request, op: Operation) -> dict[str, Any] | None:

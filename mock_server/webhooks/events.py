@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -22,7 +23,10 @@ class Change:
     action: Action
     before: Any = None
     after: Any = None
-    snapshot: Record | None = None  # the record as it was, for a delete
+    # The record as the change left it (as it was, for a delete), when the face already holds
+    # it, and its children by resource (all of them, as stored): the outbox then reads neither.
+    snapshot: Record | None = None
+    children: Mapping[str, Sequence[Record]] | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ recorded row in the outbox (nothing is sent).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from mock_server.domain.goods_in import LINES as RECEIPT_LINES
@@ -19,31 +20,75 @@ from mock_server.webhooks.events import Change, fired
 from mock_server.webhooks.payload import holds, kept, present, reads_lines
 
 
+@dataclass(frozen=True)
+class _Armed:
+    """An enabled automation as a change meets it: its conditions, and each action with its
+    parameters by ``parameter_code``."""
+
+    automation: Record
+    conditions: list[Record]
+    actions: list[tuple[Record, dict[Any, Any]]]
+
+
 def enqueue(store: Store, tenant: str, now: float, changes: Iterable[Change]) -> list[Delivery]:
     """Outbox rows for every automation each change fires; returns them (ids assigned)."""
     made: list[Delivery] = []
+    changes = list(changes)
+    # Every change of a record in one unit sees it as the unit left it: one that holds the record
+    # (a REST create's) serves the others (its transition from nothing).
+    held = {(c.resource, c.record_id): c for c in changes if c.snapshot and c.action != "delete"}
     for change in changes:
-        record = change.snapshot or store.get(tenant, change.resource, change.record_id)
+        holder = (
+            change
+            if change.action == "delete"
+            else held.get((change.resource, change.record_id), change)
+        )
+        record = holder.snapshot or store.get(tenant, change.resource, change.record_id)
         if record is None:
             continue
         for source in fired(change, _received(store, tenant, record)):
-            automations = store.find(
-                tenant, AUTOMATIONS, resource_name=source.resource_name, event=source.event
-            )
             stored: dict[str, Any] | None = None
-            for automation in automations:
-                if not automation.attributes.get("enabled"):
-                    continue
-                stored = stored or kept(store, tenant, record)
-                conditions = store.children(tenant, CONDITIONS, automation.id)
-                if conditions:
+            for armed in _armed(store, tenant, source.resource_name, source.event):
+                stored = stored or kept(store, tenant, record, holder.children)
+                if armed.conditions:
                     # Conditions on the header alone need no shaped lines (20 of them, wasted).
-                    paths = [str(c.attributes.get("source_path", "")) for c in conditions]
+                    paths = [str(c.attributes.get("source_path", "")) for c in armed.conditions]
                     lines = reads_lines(record.resource, paths)
-                    if not _hold(conditions, present(record.resource, stored, lines)):
+                    if not _hold(armed.conditions, present(record.resource, stored, lines)):
                         continue
-                made += _deliveries(store, tenant, now, automation, source.event, record, stored)
+                made += _deliveries(store, tenant, now, armed, source.event, record, stored)
     return made
+
+
+def _armed(store: Store, tenant: str, resource_name: str, event: str) -> list[_Armed]:
+    """The tenant's enabled automations on ``resource_name`` ``event``, read once and kept until
+    an automation, condition, action or parameter is written (every order created asks)."""
+
+    def read() -> list[_Armed]:
+        found = []
+        automations = store.find(tenant, AUTOMATIONS, resource_name=resource_name, event=event)
+        for automation in automations:
+            if not automation.attributes.get("enabled"):
+                continue
+            actions = [
+                (
+                    action,
+                    {
+                        p.attributes.get("parameter_code"): p.attributes.get("value")
+                        for p in store.children(tenant, PARAMETERS, action.id)
+                    },
+                )
+                for action in store.children(tenant, ACTIONS, automation.id)
+            ]
+            conditions = store.children(tenant, CONDITIONS, automation.id)
+            found.append(_Armed(automation, conditions, actions))
+        return found
+
+    return store.memo(
+        ("automations", tenant, resource_name, event),
+        (AUTOMATIONS, CONDITIONS, ACTIONS, PARAMETERS),
+        read,
+    )
 
 
 def _hold(conditions: list[Record], payload: Any) -> bool:
@@ -64,17 +109,14 @@ def _deliveries(
     store: Store,
     tenant: str,
     now: float,
-    automation: Record,
+    armed: _Armed,
     event: str,
     record: Record,
     payload: dict[str, Any],
 ) -> list[Delivery]:
     made = []
-    for action in store.children(tenant, ACTIONS, automation.id):
-        parameters = {
-            p.attributes.get("parameter_code"): p.attributes.get("value")
-            for p in store.children(tenant, PARAMETERS, action.id)
-        }
+    automation = armed.automation
+    for action, parameters in armed.actions:
         kind = action.attributes.get("destination_type")
         if kind == "webhook" and parameters.get("url"):
             channel, target, state, due = "webhook", str(parameters["url"]), "pending", now

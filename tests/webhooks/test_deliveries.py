@@ -441,3 +441,64 @@ def test_a_2xx_whose_body_breaks_off_is_delivered(server: Api) -> None:
         assert len(calls) == 1
     finally:
         listener.close()
+
+
+def _mails(api: Api, reference: str) -> list[str]:
+    """The recipients of the recorded emails about the order ``reference``."""
+    mails = api.http.get("/__mock/outbox", params={"limit": 1000}).json()["data"]
+    return [m["to"] for m in mails if m["body"]["data"].get("reference") == reference]
+
+
+def test_an_automation_changed_between_orders_fires_as_changed(manual: Api) -> None:
+    """The outbox keeps what it read of the automations until one is written: every change to one
+    (disabled, enabled, its action's parameter, a condition) holds from the next order on."""
+    body = automation("unused")
+    action = body["data"]["attributes"]["actions_changes"][0]["attributes"]
+    action["destination_type"] = "email"
+    action["parameters_changes"][0]["attributes"] = {
+        "parameter_code": "email_recipient",
+        "value": "first@example.com",
+    }
+    made = manual.call("POST", "/api/automations", body).json()["data"]
+    path = f"/api/automations/{made['id']}"
+
+    def patch(**attributes: Any) -> None:
+        r = manual.call("PATCH", path, {"data": {"type": "automations", "attributes": attributes}})
+        assert r.status_code == 200, r.text
+
+    def ordered(reference: str) -> list[str]:
+        assert manual.call("POST", "/api/goods_outs", order(reference=reference)).status_code == 201
+        return _mails(manual, reference)
+
+    assert "first@example.com" in ordered("SO-M1")
+    patch(enabled=False)
+    assert "first@example.com" not in ordered("SO-M2")
+    [stored_action] = made["attributes"]["actions"]
+    [parameter] = stored_action["attributes"]["parameters"]
+    patch(
+        enabled=True,
+        actions_changes=[
+            {
+                "type": "UPDATE",
+                "id": stored_action["id"],
+                "attributes": {
+                    "parameters_changes": [
+                        {
+                            "type": "UPDATE",
+                            "id": parameter["id"],
+                            "attributes": {"value": "second@example.com"},
+                        }
+                    ]
+                },
+            }
+        ],
+    )
+    assert "second@example.com" in ordered("SO-M3")
+    account_2 = {
+        "condition_code": "account",
+        "source_path": "data.account_id",
+        "operator": "eq",
+        "value": "2",
+    }
+    patch(conditions_changes=[{"type": "ADD", "attributes": account_2}])
+    assert "second@example.com" not in ordered("SO-M4")  # account 1
