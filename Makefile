@@ -35,6 +35,7 @@ serve: $(BIN)/.installed
 # `python bench/graphql_read.py` (100,000 products, about 70 s) and `python bench/server.py` (needs wrk).
 bench: $(BIN)/.installed
 	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/write_path.py
 	$(BIN)/python bench/graphql_read.py --products 20000 --seconds 3
 
 docs: $(BIN)/.installed
