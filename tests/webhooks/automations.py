@@ -39,6 +39,20 @@ def automation(
     return {"data": {"type": "automations", "attributes": attributes}}
 
 
+def email_automation(
+    recipient: str, event: str = "created", resource_name: str = "goods_out"
+) -> dict[str, Any]:
+    """An automation body whose action records an email to ``recipient`` (nothing is sent)."""
+    body = automation("unused", event=event, resource_name=resource_name)
+    action = body["data"]["attributes"]["actions_changes"][0]["attributes"]
+    action["destination_type"] = "email"
+    action["parameters_changes"][0]["attributes"] = {
+        "parameter_code": "email_recipient",
+        "value": recipient,
+    }
+    return body
+
+
 def eventually(check: Callable[[], Any], timeout: float = 10.0) -> Any:
     """Poll ``check`` until it returns something truthy (deliveries are asynchronous)."""
     deadline = time.monotonic() + timeout

@@ -9,7 +9,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.api import Api, order
-from tests.webhooks.automations import automation, eventually
+from tests.webhooks.automations import automation, email_automation, eventually
 
 
 def received(httpserver: HTTPServer, count: int = 1) -> list[Request]:
@@ -212,13 +212,7 @@ def test_chaos_switches_refuse_nonsense(server: Api) -> None:
 
 
 def test_email_actions_are_recorded_in_the_outbox(server: Api) -> None:
-    body = automation("unused")
-    action = body["data"]["attributes"]["actions_changes"][0]["attributes"]
-    action["destination_type"] = "email"
-    action["parameters_changes"][0]["attributes"] = {
-        "parameter_code": "email_recipient",
-        "value": "ops@example.com",
-    }
+    body = email_automation("ops@example.com")
     r = server.call("POST", "/api/automations", body)
     assert r.status_code == 201
     automation_id = r.json()["data"]["id"]
@@ -452,13 +446,7 @@ def _mails(api: Api, reference: str) -> list[str]:
 def test_an_automation_changed_between_orders_fires_as_changed(manual: Api) -> None:
     """The outbox keeps what it read of the automations until one is written: every change to one
     (disabled, enabled, its action's parameter, a condition) holds from the next order on."""
-    body = automation("unused")
-    action = body["data"]["attributes"]["actions_changes"][0]["attributes"]
-    action["destination_type"] = "email"
-    action["parameters_changes"][0]["attributes"] = {
-        "parameter_code": "email_recipient",
-        "value": "first@example.com",
-    }
+    body = email_automation("first@example.com")
     made = manual.call("POST", "/api/automations", body).json()["data"]
     path = f"/api/automations/{made['id']}"
 
@@ -502,3 +490,84 @@ def test_an_automation_changed_between_orders_fires_as_changed(manual: Api) -> N
     }
     patch(conditions_changes=[{"type": "ADD", "attributes": account_2}])
     assert "second@example.com" not in ordered("SO-M4")  # account 1
+
+
+def test_bodies_of_creates_and_updates_hold_the_record_and_lines_as_stored(manual: Api) -> None:
+    """The REST face hands the outbox the records a create or an update wrote: what the bodies
+    carry must be what the store holds then, each line with its id, also after lines were added,
+    changed and destroyed and the status moved in the same request."""
+    for resource_name, event in (
+        ("goods_out", "created"),
+        ("goods_out", "updated"),
+        ("goods_in", "created"),
+    ):
+        body = email_automation(f"{event}@example.com", event, resource_name)
+        assert manual.call("POST", "/api/automations", body).status_code == 201
+    line = {"type": "ADD", "attributes": {"product_id": 1, "order_quantity": 2}}
+    made = manual.call(
+        "POST", "/api/goods_outs", order(reference="SO-HELD", lines_changes=[line, line])
+    )
+    order_id = made.json()["data"]["id"]
+    at_creation = _stored(manual, "goods_outs", order_id, "goods_out_lines")
+    first, second = (line["id"] for line in at_creation[1])
+    change = {
+        "goods_out_status_id": 1,  # PENDING -> DRAFT: a transition in the same request
+        "lines_changes": [
+            {"type": "UPDATE", "id": first, "attributes": {"order_quantity": 5}},
+            {"type": "DESTROY", "id": second},
+            {"type": "ADD", "attributes": {"product_id": 3, "order_quantity": 1}},
+        ],
+    }
+    patch = {"data": {"type": "goods_outs", "attributes": change}}
+    assert manual.call("PATCH", f"/api/goods_outs/{order_id}", patch).status_code == 200
+    receipt = {
+        "data": {
+            "type": "goods_in_receipts",
+            "attributes": {
+                "account_id": 1,
+                "warehouse_id": 1,
+                "reference": "PO-HELD",
+                "lines_changes": [
+                    {"type": "ADD", "attributes": {"product_id": 2, "expected_quantity": 7}}
+                ],
+            },
+        }
+    }
+    receipt_id = manual.call("POST", "/api/goods_in_receipts", receipt).json()["data"]["id"]
+
+    for resource, record_id, event, expected in (
+        ("goods_outs", order_id, "created", at_creation),
+        (
+            "goods_outs",
+            order_id,
+            "updated",
+            _stored(manual, "goods_outs", order_id, "goods_out_lines"),
+        ),
+        (
+            "goods_in_receipts",
+            receipt_id,
+            "created",
+            _stored(manual, "goods_in_receipts", receipt_id, "goods_in_receipt_lines"),
+        ),
+    ):
+        [sent] = [
+            m["body"]["data"]
+            for m in manual.http.get("/__mock/outbox", params={"limit": 1000}).json()["data"]
+            if (m["resource"], m["record_id"], m["to"])
+            == (resource, record_id, f"{event}@example.com")
+        ]
+        attributes, lines = expected
+        assert {name: sent[name] for name in attributes} == attributes
+        assert [
+            {name: got[name] for name in want}
+            for got, want in zip(sent["lines"], lines, strict=True)
+        ] == lines
+
+
+def _stored(
+    api: Api, resource: str, record_id: int, line_resource: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A record's attributes and its lines (each with its id) as the store holds them now."""
+    record = api.store.get("demo", resource, record_id)
+    lines = api.store.children("demo", line_resource, record_id)
+    return record.attributes, [{"id": line.id, **line.attributes} for line in lines]
