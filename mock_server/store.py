@@ -263,7 +263,7 @@ class Store:
 
     ``indexes`` maps a resource to the attribute names to index (generated columns); ``defaults``
     maps a resource to attribute values rows leave out (scalars: numbers and text), read back as
-    if stored; ``now(tenant)`` is the tenant's clock in seconds since the epoch, used for
+    if stored (so a record written without one reads back with it); ``now(tenant)`` is the tenant's clock in seconds since the epoch, used for
     ``created_at`` / ``updated_at``. Raises ValueError for a name that is no field name or a
     default that is no scalar, and StoreFileError for a ``path`` it cannot use.
     """
@@ -405,7 +405,9 @@ class Store:
 
     def _attributes(self, resource: str, stored: str) -> dict[str, Any]:
         """The attributes a row's JSON holds, names and defaults put back (defaults last, in the
-        order given, as a new order line has them)."""
+        order given, as a new order line has them). A record written without a defaulted
+        attribute reads back with it: the row cannot tell the two apart."""
+        self._keys()  # the names, read again after a rollback or a restore
         names = self._name_of
         found = {names.get(key, key): value for key, value in loads(stored).items()}
         for name, value in self.defaults.get(resource, {}).items():
@@ -736,8 +738,8 @@ class Store:
                 sql += " LIMIT ?"
                 args.append(limit)
             rows = self.db.execute(sql, args).fetchall()
-            self._keys()  # the names, read again after a rollback or a restore
-        return [self._record(resource, row) for row in rows]
+            # Named under the lock: a restore in another thread may give the keys other names.
+            return [self._record(resource, row) for row in rows]
 
     def _record(self, resource: str, row: tuple[Any, ...]) -> Record:
         record_id, parent_id, attributes, relationships, created_at, updated_at = row

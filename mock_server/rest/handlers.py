@@ -95,7 +95,7 @@ def cancel_goods_out(ctx: Ctx) -> Record:
     cancelled = goods_outs.cancel(ctx.env, ctx.record_id)
     if cancelled.deleted:
         ctx.meta["deleted"] = True
-    return echo_lines(cancelled.order)
+    return _held(ctx, cancelled.order)
 
 
 # Goods in.

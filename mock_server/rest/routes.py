@@ -74,7 +74,7 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             except DomainError as exc:
                 raise from_domain(exc) from exc  # and the transaction rolls back
             if record is not None and ctx.meta.get("deleted"):
-                unit.changes.append(Change(record.resource, record.id, "delete", snapshot=record))
+                unit.changes.append(_change(record, "delete", ctx.held))
             elif record is not None and op.action in ("create", "update"):
                 action: Action = "create" if op.action == "create" else "update"
                 unit.changes.append(_change(record, action, ctx.held))
@@ -95,9 +95,12 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
 
 
 def _change(record: Record, action: Action, held: WithLines | None) -> Change:
-    """The change a create or update made; with the record and lines the handler holds, if any."""
+    """The change a create, update or delete made; with the record and lines the handler holds,
+    if any (for a delete, as they were: the outbox can no longer read them)."""
     if held is None:
-        return Change(record.resource, record.id, action)
+        return Change(
+            record.resource, record.id, action, snapshot=record if action == "delete" else None
+        )
     children: dict[str, list[Record]] = {}
     for line in held.lines:
         children.setdefault(line.resource, []).append(line)

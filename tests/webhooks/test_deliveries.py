@@ -571,3 +571,26 @@ def _stored(
     record = api.store.get("demo", resource, record_id)
     lines = api.store.children("demo", line_resource, record_id)
     return record.attributes, [{"id": line.id, **line.attributes} for line in lines]
+
+
+def test_a_deleted_orders_cancelled_body_holds_its_lines(manual: Api) -> None:
+    """Cancelling a PENDING order deletes it and its lines: the body says what was deleted."""
+    body = email_automation("cancelled@example.com", "cancelled")
+    assert manual.call("POST", "/api/automations", body).status_code == 201
+    line = {"type": "ADD", "attributes": {"product_id": 1, "order_quantity": 2}}
+    made = manual.call(
+        "POST", "/api/goods_outs", order(reference="SO-GONE", lines_changes=[line, line])
+    )
+    order_id = made.json()["data"]["id"]
+    attributes, lines = _stored(manual, "goods_outs", order_id, "goods_out_lines")
+    assert manual.call("POST", f"/api/goods_outs/{order_id}/cancel").status_code == 200
+    [sent] = [
+        m["body"]["data"]
+        for m in manual.http.get("/__mock/outbox", params={"limit": 1000}).json()["data"]
+        if m["to"] == "cancelled@example.com"
+    ]
+    assert {name: sent[name] for name in attributes} == attributes
+    assert "lines_changes" not in sent  # the REST echo is no part of the record
+    assert [
+        {name: got[name] for name in want} for got, want in zip(sent["lines"], lines, strict=True)
+    ] == lines
