@@ -14,8 +14,9 @@ is 400 with ``BAD_REQUEST``. A query the API refuses answers HTTP 200 with ``err
   non-null type, a wrong type, an Int over 32 bits), text that is not Unicode (an unpaired
   surrogate escape, which REST refuses as ``invalid_unicode``), or a filter value, ``first`` or
   ``after`` the API cannot use;
-- ``INTERNAL_SERVER_ERROR``: a surprise while resolving a field, named by its request id; only
-  this logs a trace.
+- ``INTERNAL_SERVER_ERROR``: a stored value the field's type cannot show (an integer REST took
+  that GraphQL's 32-bit Int cannot carry), saying which; or a surprise while resolving a field,
+  named by its request id: only this logs a trace.
 """
 
 from __future__ import annotations
@@ -200,6 +201,15 @@ def _error(error: GraphQLError, executed: bool) -> dict[str, Any]:
     elif error.path is None and (original is None or isinstance(original, GraphQLError)):
         # Not a field's: graphql-core's validation or, once executing, its variable coercion.
         code = "BAD_USER_INPUT" if executed else "GRAPHQL_VALIDATION_FAILED"
+    elif isinstance(original, GraphQLError) and original.original_error is None:
+        # graphql-core could not show a stored value as the field's type: REST takes any integer
+        # for integer1, GraphQL's Int has 32 bits. No surprise, so no trace.
+        field = error.path[-1] if error.path else "the field"
+        formatted["message"] = (
+            f"{field} holds a value its GraphQL type cannot show ({original.message}); it was "
+            "stored through REST, which takes it: store a value the type carries to read it here"
+        )
+        code = "INTERNAL_SERVER_ERROR"
     else:
         request_id = secrets.token_hex(8)
         log.error("GraphQL resolver error %s", request_id, exc_info=original or error)

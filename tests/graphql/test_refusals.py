@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.api import GraphQL
+from tests.api import GraphQL, order
 
 FIRST = "query($n: Int) { products { all(first: $n) { edges { node { id } } } } }"
 REQUIRED = "query($n: Int!) { products { all(first: $n) { edges { node { id } } } } }"
@@ -242,3 +242,23 @@ def test_a_resolver_surprise_is_still_internal_and_logged(
     assert [record.getMessage().split()[-1] in error["message"] for record in errors_logged] == [
         True
     ]
+
+
+def test_a_stored_integer_past_32_bits_is_named_not_an_internal_surprise(
+    gql: GraphQL, errors_logged: list[logging.LogRecord]
+) -> None:
+    """REST takes any integer for integer1; GraphQL's Int has 32 bits. The field's error says
+    which value it cannot show, the other lines still come, and no trace is logged."""
+    line = {"type": "ADD", "attributes": {"product_id": 1, "order_quantity": 2, "integer1": 2**40}}
+    made = gql.call("POST", "/api/goods_outs", order(reference="SO-BIG", lines_changes=[line]))
+    assert made.status_code == 201, made.text
+    [line_id] = [c["id"] for c in made.json()["data"]["attributes"]["lines_changes"]]
+    answer = gql.query("{ goods_out_lines { all(first: 100) { edges { node { id integer1 } } } } }")
+    [error] = answer["errors"]
+    assert error["path"][-1] == "integer1"
+    assert "1099511627776" in error["message"]
+    assert "request id" not in error["message"]
+    nodes = [edge["node"] for edge in answer["data"]["goods_out_lines"]["all"]["edges"]]
+    assert {"id": str(line_id), "integer1": None} in nodes
+    assert len(nodes) > 1
+    assert errors_logged == []
