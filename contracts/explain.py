@@ -93,14 +93,18 @@ def _python_validator(name: str) -> Any:
     return _Explainer(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def explain(op: Operation, payload: Any) -> list[Violation]:
-    """Every violation of ``payload`` against ``op``'s request schema, most useful first."""
+def explain(op: Operation, payload: Any, invalid: bool = False) -> list[Violation]:
+    """Every violation of ``payload`` against ``op``'s request schema, most useful first.
+
+    ``invalid``: the compiled validator of the strict request schema already refused it (the
+    walk then does not ask again).
+    """
     envelope = _envelope_mistake(op, payload)
     if envelope is not None:
         return [envelope]
     ctx = _Context(op, payload)
     found: list[Violation] = list(unrepresentable(payload))
-    located = locate(ctx.schema, payload)
+    located = locate(ctx.schema, payload, invalid)
     errors: list[Error] = (
         list(located)
         if located is not None

@@ -211,12 +211,13 @@ def surely_valid(schema: Any, instance: Any) -> bool:
 _CANNOT_TELL = (_Unsupported, ValueError, OverflowError, TypeError, RecursionError)
 
 
-def locate(schema: dict[str, Any], payload: Any) -> list[Broken] | None:
+def locate(schema: dict[str, Any], payload: Any, invalid: bool = False) -> list[Broken] | None:
     """Every broken keyword of ``payload`` against ``schema`` (a request schema: no ``$ref``), as
-    the Python walk reports them; None when a keyword needs the Python walk."""
+    the Python walk reports them; None when a keyword needs the Python walk. ``invalid``: the
+    caller's own compiled validator of ``schema`` already refused the payload (not asked again)."""
     found: list[Broken] = []
     try:
-        if not _checker(schema).is_valid(payload):
+        if invalid or not _checker(schema).is_valid(payload):
             _walk(schema, payload, [], [], found)
     except _CANNOT_TELL:
         return None

@@ -39,7 +39,8 @@ def validate(operation: str | Operation, payload: Any) -> list[Violation]:
     if op.request_schema is None:
         return _bodiless(op, payload)
     try:
-        if compiled(op.name).is_valid(payload) and _representable(payload):
+        invalid = not compiled(op.name).is_valid(payload)
+        if not invalid and _representable(payload):
             return []
     except UnicodeError:
         # jsonschema-rs cannot read a member name with an unpaired surrogate: say which one.
@@ -55,7 +56,7 @@ def validate(operation: str | Operation, payload: Any) -> list[Violation]:
         # and only a rejected payload needs it.
         from contracts.explain import explain
 
-        found = explain(op, payload)
+        found = explain(op, payload, invalid)
     except RecursionError:
         return [_too_deep()]
     except (ValueError, OverflowError, TypeError) as exc:
