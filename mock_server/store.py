@@ -263,9 +263,10 @@ class Store:
 
     ``indexes`` maps a resource to the attribute names to index (generated columns); ``defaults``
     maps a resource to attribute values rows leave out (scalars: numbers and text), read back as
-    if stored (so a record written without one reads back with it); ``now(tenant)`` is the tenant's clock in seconds since the epoch, used for
-    ``created_at`` / ``updated_at``. Raises ValueError for a name that is no field name or a
-    default that is no scalar, and StoreFileError for a ``path`` it cannot use.
+    if stored (so a record written without one reads back with it); ``now(tenant)`` is the
+    tenant's clock in seconds since the epoch, used for ``created_at`` / ``updated_at``. Raises
+    ValueError for a name that is no field name or a default that is no scalar, and
+    StoreFileError for a ``path`` it cannot use.
     """
 
     def __init__(
