@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from starlette.applications import Starlette
@@ -164,8 +165,17 @@ def _client(tenant: RuntimeTenant) -> Client:
     return Client(tenant.client_id, tenant.client_secret, tenant.name)
 
 
+@lru_cache(maxsize=1)
 def _known_paths() -> list[str]:
     return sorted({op.prefix + op.path for op in operations().values()})
+
+
+@lru_cache(maxsize=1024)
+def _nearest_route(path: str) -> str | None:
+    """The route most like ``path``, if one is close: scoring every route costs a millisecond,
+    and a client that sends one wrong path sends it again and again."""
+    near = nearest(path.replace("/api/v1/", "/api/"), _known_paths(), limit=1, cutoff=0.5)
+    return near[0] if near else None
 
 
 def allowed_methods(routes: list[BaseRoute], scope: Scope) -> set[str]:
@@ -201,10 +211,8 @@ async def _not_found(request: Request, exc: Exception) -> Response:
                 headers={"Allow": allowed},
             )
         )
-    near = nearest(
-        request.url.path.replace("/api/v1/", "/api/"), _known_paths(), limit=1, cutoff=0.5
-    )
-    hint = f"; did you mean {near[0]}?" if near else ""
+    near = _nearest_route(request.url.path)
+    hint = f"; did you mean {near}?" if near else ""
     return error_response(ApiError(404, f"no route {request.method} {request.url.path}{hint}"))
 
 
