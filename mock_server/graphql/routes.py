@@ -202,12 +202,11 @@ def _error(error: GraphQLError, executed: bool) -> dict[str, Any]:
         # Not a field's: graphql-core's validation or, once executing, its variable coercion.
         code = "BAD_USER_INPUT" if executed else "GRAPHQL_VALIDATION_FAILED"
     elif isinstance(original, GraphQLError) and original.original_error is None:
-        # graphql-core could not show a stored value as the field's type: REST takes any integer
-        # for integer1, GraphQL's Int has 32 bits. No surprise, so no trace.
+        # graphql-core could not show a stored value as the field's type (REST takes any integer
+        # for integer1, GraphQL's Int has 32 bits): the data's doing, not a fault, so no trace.
         field = error.path[-1] if error.path else "the field"
         formatted["message"] = (
-            f"{field} holds a value its GraphQL type cannot show ({original.message}); it was "
-            "stored through REST, which takes it: store a value the type carries to read it here"
+            f"{field} holds a value its GraphQL type cannot show: {original.message}"
         )
         code = "INTERNAL_SERVER_ERROR"
     else:
