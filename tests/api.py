@@ -183,3 +183,14 @@ def order(**attributes: Any) -> dict[str, Any]:
             },
         }
     }
+
+
+def receipt(**attributes: Any) -> dict[str, Any]:
+    """A goods-in receipt of one line (7 of demo product 2), for a copy of the demo tenant."""
+    base = {
+        "account_id": 1,
+        "warehouse_id": 1,
+        "reference": "PO-001",
+        "lines_changes": [{"type": "ADD", "attributes": {"product_id": 2, "expected_quantity": 7}}],
+    }
+    return {"data": {"type": "goods_in_receipts", "attributes": {**base, **attributes}}}

@@ -8,7 +8,7 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.api import Api, order
+from tests.api import Api, order, receipt
 from tests.webhooks.automations import automation, email_automation, eventually
 
 
@@ -266,20 +266,8 @@ def test_a_receipt_completed_in_part_fires_moved_to_part(
     for event in ("completed", "moved_to_part"):
         body = automation(hook, event, resource_name="goods_in")
         assert manual.call("POST", "/api/automations", body).status_code == 201
-    receipt = {
-        "data": {
-            "type": "goods_in_receipts",
-            "attributes": {
-                "account_id": 1,
-                "warehouse_id": 1,
-                "reference": "PO-PART",
-                "lines_changes": [
-                    {"type": "ADD", "attributes": {"product_id": 2, "expected_quantity": 7}}
-                ],
-            },
-        }
-    }
-    receipt_id = manual.call("POST", "/api/goods_in_receipts", receipt).json()["data"]["id"]
+    posted = manual.call("POST", "/api/goods_in_receipts", receipt(reference="PO-PART"))
+    receipt_id = posted.json()["data"]["id"]
     manual.call("POST", f"/api/goods_in_receipts/{receipt_id}/receive")
     [task] = manual.nodes("tasks", "id", {"goods_in_receipt_id": {"eq": str(receipt_id)}})
     short = {"data": {"type": "tasks", "attributes": {"confirmed_quantity": 4}}}
@@ -520,20 +508,8 @@ def test_bodies_of_creates_and_updates_hold_the_record_and_lines_as_stored(manua
     }
     patch = {"data": {"type": "goods_outs", "attributes": change}}
     assert manual.call("PATCH", f"/api/goods_outs/{order_id}", patch).status_code == 200
-    receipt = {
-        "data": {
-            "type": "goods_in_receipts",
-            "attributes": {
-                "account_id": 1,
-                "warehouse_id": 1,
-                "reference": "PO-HELD",
-                "lines_changes": [
-                    {"type": "ADD", "attributes": {"product_id": 2, "expected_quantity": 7}}
-                ],
-            },
-        }
-    }
-    receipt_id = manual.call("POST", "/api/goods_in_receipts", receipt).json()["data"]["id"]
+    posted = manual.call("POST", "/api/goods_in_receipts", receipt(reference="PO-HELD"))
+    receipt_id = posted.json()["data"]["id"]
 
     for resource, record_id, event, expected in (
         ("goods_outs", order_id, "created", at_creation),
