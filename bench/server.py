@@ -4,6 +4,9 @@ Run: `python bench/server.py [--seconds 5] [--rounds 3] [--orders 100000]` (need
 Servers are pinned to core 0 and wrk to core 1, so "one core" means one core. Prints figures; not a test.
 Targets: validated >= 60% of bare with p99 < 10 ms, rejected >= 30% of bare; cold start < 0.5 s;
 reset p99 < 10 ms after 10,000 orders; RSS < 400 MiB after 100,000 orders.
+
+A third server, bench/minimal_app.py, does only what no create can skip: it writes the same rows in
+one transaction and answers the same echo, checking nothing. Its ratio bounds the validated one.
 """
 
 from __future__ import annotations
@@ -38,14 +41,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(argv: list[str], url: str) -> tuple[subprocess.Popen[bytes], float]:
-    """Start a server pinned to core 0; return it and the seconds to its first answer."""
+def start(
+    argv: list[str], url: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], float]:
+    """Start a server pinned to core 0 (``env`` added to its environment); return it and the
+    seconds to its first answer."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         ["taskset", "-c", "0", *argv],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=ENV,
+        env={**ENV, **(env or {})},
     )
     while True:
         try:
@@ -177,18 +183,35 @@ def main() -> None:
     }
     orders = f"{base}/api/goods_outs"
     bare_url = f"http://127.0.0.1:{bare_port}/api/goods_outs"
+    # The minimal create answers one of our own echoes (same shape and size), ids changed.
+    with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as echo:
+        echo.write(json.dumps(post(orders, json.loads(body), headers)).encode())
+    minimal_port = free_port()
+    minimal, _ = start(
+        [
+            *(str(BIN / "uvicorn"), "--app-dir", str(Path(__file__).parent), "minimal_app:app"),
+            *("--port", str(minimal_port), "--log-level", "warning"),
+        ],
+        f"http://127.0.0.1:{minimal_port}/",
+        {"MINIMAL_ECHO": echo.name},
+    )
+    minimal_url = f"http://127.0.0.1:{minimal_port}/api/goods_outs"
     try:
         # Alternate the servers so a noisy neighbour on a shared machine hits all alike.
-        validated, rejected, baseline, p99s = [], [], [], []
+        validated, rejected, baseline, minimals, p99s, minimal_p99s = [], [], [], [], [], []
         for round_ in range(args.rounds):
             rate, p99 = wrk(orders, headers, body, args.seconds)
             validated.append(rate)
             p99s.append(p99)
             rejected.append(wrk(orders, headers, invalid, args.seconds, rejected=True)[0])
             baseline.append(wrk(bare_url, headers, body, args.seconds)[0])
+            minimal_rate, minimal_p99 = wrk(minimal_url, headers, body, args.seconds)
+            minimals.append(minimal_rate)
+            minimal_p99s.append(minimal_p99)
             print(
                 f"round {round_ + 1}/{args.rounds}: validated {validated[-1]:.0f} req/s, "
-                f"rejected {rejected[-1]:.0f} req/s, bare {baseline[-1]:.0f} req/s",
+                f"rejected {rejected[-1]:.0f} req/s, bare {baseline[-1]:.0f} req/s, "
+                f"minimal {minimals[-1]:.0f} req/s",
                 flush=True,
             )
         rate = statistics.median(validated)
@@ -212,6 +235,8 @@ def main() -> None:
     finally:
         mock.terminate()
         bare.terminate()
+        minimal.terminate()
+        os.unlink(echo.name)
 
     def ratio(figures: list[float], target: float) -> str:
         each = sorted(f / b for f, b in zip(figures, baseline, strict=True))
@@ -229,7 +254,12 @@ def main() -> None:
         "(3 mistakes, every one explained in the 422; median)"
     )
     print(f"bare Starlette, parse body only:   {statistics.median(baseline):8.0f} req/s (median)")
+    print(
+        f"minimal create (bench/minimal_app.py): {statistics.median(minimals):5.0f} req/s, "
+        f"p99 {statistics.median(minimal_p99s):.1f} ms (same rows, same echo; nothing checked)"
+    )
     print(f"validated / bare:                  {ratio(validated, 0.6)}")
+    print(f"minimal / bare:                    {ratio(minimals, 0.6)}")
     print(f"rejected / bare:                   {ratio(rejected, 0.3)}")
     print(
         f"POST /__mock/reset after ~{args.reset_orders:,} orders: "
