@@ -268,7 +268,7 @@ def main() -> None:
     )
     print(
         f"memory after {made:,} goods outs:  {after:8.0f} MiB RSS "
-        f"({before:.0f} MiB before; in-memory SQLite; target < 400 MiB)"
+        f"({before:.0f} MiB before; target < 400 MiB)"
     )
 
 

@@ -43,7 +43,7 @@ from mock_server.floor import Floor, durations
 from mock_server.graphql.routes import ROUTES as GRAPHQL_ROUTES
 from mock_server.rest.routes import rest_routes
 from mock_server.settings import Settings
-from mock_server.store import Job, RuntimeTenant, Store, Transition
+from mock_server.store import Job, RuntimeTenant, Store, Transition, no_room
 from mock_server.traffic import Traffic
 from mock_server.unit import change
 from mock_server.webhooks.chaos import Chaos
@@ -253,13 +253,20 @@ class Journal:
         traffic.enter()
         try:
             await self.app(scope, receive, send_wrapper)
-        except Exception:
-            log.exception("unexpected error in request %s", request_id)
-            body = {
-                "error": f"internal error; request id {request_id} (see the server log)",
-                "request_id": request_id,
-            }
-            response = json_response(body, 500, {"X-Request-Id": request_id})
+        except Exception as exc:
+            full = no_room(exc)
+            if full is not None:
+                # Not the client's fault nor a bug: the machine's; say so, and no trace.
+                log.error("request %s: %s", request_id, full)
+                body = {"error": f"{full}; request id {request_id}", "request_id": request_id}
+                response = json_response(body, 507, {"X-Request-Id": request_id})
+            else:
+                log.exception("unexpected error in request %s", request_id)
+                body = {
+                    "error": f"internal error; request id {request_id} (see the server log)",
+                    "request_id": request_id,
+                }
+                response = json_response(body, 500, {"X-Request-Id": request_id})
             await response(scope, receive, send)
         finally:
             traffic.leave()

@@ -31,6 +31,7 @@ _TITLES = {
     502: "Bad gateway",
     503: "Service unavailable",
     504: "Gateway timeout",
+    507: "Insufficient storage",
 }
 
 

@@ -11,7 +11,7 @@ class Settings:
 
     host: str = "127.0.0.1"
     port: int = 8765
-    data: str | None = None  # SQLite file; None keeps the state in memory
+    data: str | None = None  # SQLite file; None keeps the state in a temporary one (see Store)
     fixtures: str = "demo"  # a pack name under fixtures/ or a path to a pack.yaml
     admin_token: str | None = None  # required on /__mock when set
     max_body_bytes: int = 1024 * 1024

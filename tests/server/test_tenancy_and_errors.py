@@ -157,6 +157,28 @@ def test_unexpected_error_is_json_500_with_request_id(asgi: Api, monkeypatch) ->
     assert "Traceback" not in r.text
 
 
+def test_a_full_disk_is_507_naming_it_and_the_server_goes_on(api: Api) -> None:
+    db = api.store.db
+    before = db.execute("PRAGMA max_page_count").fetchone()[0]
+    # SQLite's limit on pages makes the store's disk full, as a full disk would (VACUUM first:
+    # pages other tests freed would still take the order).
+    db.execute("VACUUM")
+    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+    try:
+        r = api.call("POST", "/api/goods_outs", order(reference="SO-NO-ROOM"))
+    finally:
+        db.execute(f"PRAGMA max_page_count = {before}")
+    assert r.status_code == 507, r.text
+    body = r.json()
+    assert "no room left" in body["error"]
+    assert body["request_id"] in body["error"]
+    assert "SQLITE_TMPDIR" in body["error"]
+    assert "Traceback" not in r.text
+    kept = [r.attributes["reference"] for r in api.store.query(api.tenant, "goods_outs")]
+    assert "SO-NO-ROOM" not in kept  # nothing of it was kept
+    assert api.call("POST", "/api/goods_outs", order(reference="SO-ROOM")).status_code == 201
+
+
 def test_ids_beyond_64_bits_are_unknown_not_a_crash(api: Api) -> None:
     huge = 2**80
     assert api.call("POST", f"/api/goods_outs/{huge}/cancel").status_code == 404

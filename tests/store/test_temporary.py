@@ -1,0 +1,113 @@
+"""A store without a file keeps a few MiB of pages in memory and the rest in SQLite's temporary
+file: whatever spills reads back whole, and a full disk refuses a write without losing or half-
+writing anything."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mock_server.store import Store, StoreFullError, no_room
+
+
+def _lines(count: int) -> list[dict[str, object]]:
+    return [{"product_id": n % 97, "note": f"line {n} " + "x" * 200} for n in range(count)]
+
+
+def _bytes(store: Store) -> int:
+    page_size, pages = (
+        store.db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_size", "page_count")
+    )
+    return int(page_size * pages)
+
+
+def _rss_mib() -> float:
+    text = Path("/proc/self/status").read_text()
+    return (
+        int(next(line for line in text.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+    )
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
+def test_most_of_a_large_store_is_not_in_the_process_memory() -> None:
+    store = Store()
+    before = _rss_mib()
+    for batch in range(60):  # 60 MB of rows, written a batch at a time
+        rows = [{"note": "x" * 1000} for _ in range(1_000)]
+        with store.transaction():
+            store.create_many("t", "goods_out_lines", rows, parent_id=batch)
+    assert _bytes(store) > 60 * 2**20
+    assert _rss_mib() - before < 30  # all in memory it grew by about 290 MiB
+
+
+def test_holds_more_than_its_cache_and_reads_it_back() -> None:
+    store = Store(indexes={"goods_out_lines": ("product_id",)})
+    cache_kib = -store.db.execute("PRAGMA cache_size").fetchone()[0]
+    rows = _lines(30_000)
+    with store.transaction():
+        store.create_many("t", "goods_out_lines", rows, parent_id=1)
+    assert _bytes(store) > 2 * cache_kib * 1024  # most pages live in the file, not the cache
+    stored = store.children("t", "goods_out_lines", 1)
+    assert [r.attributes for r in stored] == rows
+    assert len(store.find("t", "goods_out_lines", product_id=5)) == len(rows[5::97])
+
+
+def test_snapshot_and_restore_of_a_store_larger_than_its_cache() -> None:
+    store = Store()
+    rows = _lines(20_000)
+    with store.transaction():
+        store.create_many("t", "goods_out_lines", rows, parent_id=1)
+    snapshot = store.snapshot()
+    with store.transaction():
+        store.create_many("t", "goods_out_lines", _lines(5), parent_id=2)
+    store.restore(snapshot)
+    assert store.children("t", "goods_out_lines", 2) == []
+    assert [r.attributes for r in store.children("t", "goods_out_lines", 1)] == rows
+
+
+@contextlib.contextmanager
+def _full(store: Store) -> Iterator[None]:
+    """SQLite's own limit on pages makes the disk full for this store, as a full disk would."""
+    store.db.execute("VACUUM")  # no free pages left to write in
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    before = store.db.execute("PRAGMA max_page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")
+    try:
+        yield
+    finally:
+        store.db.execute(f"PRAGMA max_page_count = {before}")
+
+
+def test_a_full_disk_refuses_the_whole_transaction_and_the_store_goes_on() -> None:
+    store = Store()
+    with store.transaction():
+        kept = store.create("t", "goods_outs", {"reference": "KEPT"})
+
+    def lost() -> None:
+        with store.transaction():
+            store.create("t", "goods_outs", {"reference": "LOST"})
+            store.create_many("t", "goods_out_lines", _lines(2_000), parent_id=kept.id)
+
+    with _full(store), pytest.raises(StoreFullError, match="SQLITE_TMPDIR"):
+        lost()
+    assert [r.attributes["reference"] for r in store.query("t", "goods_outs")] == ["KEPT"]
+    assert store.children("t", "goods_out_lines", kept.id) == []
+    with store.transaction():  # room again: ids go on where they were
+        again = store.create("t", "goods_outs", {"reference": "AGAIN"})
+    assert again.id == kept.id + 1
+
+
+def test_a_full_disk_outside_a_transaction_is_named_too() -> None:
+    store = Store()
+    rows = [("y" * 1000,)] * 1000
+    store.db.execute("CREATE TABLE filler (x)")
+    with _full(store), pytest.raises(sqlite3.OperationalError, match="full") as raised:
+        store.db.executemany("INSERT INTO filler VALUES (?)", rows)
+    named = no_room(raised.value)
+    assert named is not None
+    assert "no room left" in str(named)
+    assert no_room(ValueError("something else")) is None
