@@ -43,7 +43,7 @@ from mock_server.floor import Floor, durations
 from mock_server.graphql.routes import ROUTES as GRAPHQL_ROUTES
 from mock_server.rest.routes import rest_routes
 from mock_server.settings import Settings
-from mock_server.store import Job, RuntimeTenant, Store, Transition, no_room
+from mock_server.store import Job, RuntimeTenant, Store, Transition
 from mock_server.traffic import Traffic
 from mock_server.unit import change
 from mock_server.webhooks.chaos import Chaos
@@ -249,12 +249,13 @@ class Journal:
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
-        traffic = scope["app"].state.mock.traffic
+        mock = scope["app"].state.mock
+        traffic = mock.traffic
         traffic.enter()
         try:
             await self.app(scope, receive, send_wrapper)
         except Exception as exc:
-            full = no_room(exc)
+            full = mock.store.no_room(exc)
             if full is not None:
                 # Not the client's fault nor a bug: the machine's; say so, and no trace.
                 log.error("request %s: %s", request_id, full)

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from mock_server.background import Failures
 from mock_server.clock import LATEST, Clocks, parse_duration
 from mock_server.domain import floor as steps
 from mock_server.domain.goods_in import RECEIPTS, RECEIVED, TASKS
@@ -144,13 +145,21 @@ class Floor:
     async def run(self, wake: Callable[[], None]) -> None:
         """Until cancelled: run due jobs of ``realtime`` tenants every 100 ms; ``wake`` the
         delivery worker when a job changed something."""
+        failures = Failures(self.store)
         while True:
             await asyncio.sleep(0.1)
-            for tenant in self.store.job_tenants():
+            try:
+                tenants = self.store.job_tenants()
+            except Exception as exc:  # a full disk must not stop the floor for good
+                failures.failed("the floor's search for due jobs", exc)
+                continue
+            for tenant in tenants:
                 if self.clocks.state(tenant).mode != "realtime":
                     continue
                 try:
                     if self._run_until(tenant, self.clocks.now(tenant)):
                         wake()
-                except Exception:  # one broken job must not stop every tenant's floor
-                    log.exception("floor of %s: a job failed", tenant)
+                except Exception as exc:  # one broken job must not stop every tenant's floor
+                    failures.failed(f"floor of {tenant}: a job", exc)
+                else:
+                    failures.succeeded()

@@ -29,6 +29,7 @@ worker) and any other thread (a test client's, the pytest plugin's) may share th
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -94,8 +95,8 @@ CREATE TABLE IF NOT EXISTS names (  -- the key a record's JSON names an attribut
 _SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1
 # A store with no file is SQLite's temporary database: its pages stay in a cache of this size and
 # go to an anonymous file beyond it. Measured in process (bench/write_path.py), 100,000 20-line
-# orders: RSS 66 MiB flat and 545 us per create, against 550 MiB and 540 us all in memory; a
-# cache of 16 MiB cost 595 us and 256 MiB 3.9 ms (each commit walks the cache's dirty pages).
+# orders: RSS 66 MiB flat and 545 us per create, against 550 MiB and 540 us all in memory. A
+# larger cache was slower, not faster: 16 MiB 595 us, 256 MiB 3.9 ms and growing with the store.
 _CACHE_KIB = 4096
 _SQLITE_FULL = 13  # SQLite's result code: the disk (or the file's page limit) is full
 _ROWS_PER_INSERT = 100  # 600 bound values a statement, well inside SQLite's limits
@@ -363,14 +364,25 @@ class Store:
                     raise StoreFullError(self._full_message()) from exc
                 raise
 
+    def no_room(self, exc: BaseException) -> StoreFullError | None:
+        """``exc`` as a StoreFullError when it says the store's disk is full (raised by a
+        transaction, or by SQLite for a statement outside one, a read included: a full cache
+        must write pages out to make room), else None."""
+        if isinstance(exc, StoreFullError):
+            return exc
+        if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL:
+            return StoreFullError(self._full_message())
+        return None
+
     def _full_message(self) -> str:
         if self.path:
             return (
                 f"the store has no room left: the disk holding {self.path} is full (nothing saved)"
             )
         return (
-            "the store has no room left: the disk holding its temporary file is full (nothing "
-            "saved; free space there, or set SQLITE_TMPDIR to a directory on a larger disk)"
+            "the store has no room left: the disk holding its temporary file "
+            f"({_temporary_directory()}) is full (nothing saved; free space there, or set "
+            "SQLITE_TMPDIR to a directory on a larger disk)"
         )
 
     def memo(self, key: Hashable, resources: tuple[str, ...], build: Callable[[], T]) -> T:
@@ -1279,14 +1291,16 @@ class Store:
             self._tables = self._existing_tables()
 
 
-def no_room(exc: BaseException) -> StoreFullError | None:
-    """``exc`` as a StoreFullError when it says the store's disk is full (raised by a transaction,
-    or by SQLite for a write outside one), else None."""
-    if isinstance(exc, StoreFullError):
-        return exc
-    if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL:
-        return StoreFullError(f"the store has no room left ({exc}; nothing saved)")
-    return None
+def _temporary_directory() -> str:
+    """Where SQLite puts a temporary database's file on Unix: the first writable directory of
+    SQLITE_TMPDIR, TMPDIR, /var/tmp, /usr/tmp and /tmp, else the working directory."""
+    for name in (os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR")):
+        if name and os.path.isdir(name) and os.access(name, os.W_OK | os.X_OK):
+            return name
+    for name in ("/var/tmp", "/usr/tmp", "/tmp"):
+        if os.path.isdir(name) and os.access(name, os.W_OK | os.X_OK):
+            return name
+    return os.getcwd()
 
 
 def _connection(path: str) -> sqlite3.Connection:

@@ -51,6 +51,7 @@ from typing import Any
 
 import aiohttp
 
+from mock_server.background import Failures
 from mock_server.clock import Clocks, iso
 from mock_server.json_text import dumps
 from mock_server.store import Delivery, Store
@@ -257,13 +258,19 @@ class Worker:
         timeout = aiohttp.ClientTimeout(total=self.timeout, ceil_threshold=self.timeout + 1)
         connector = aiohttp.TCPConnector(limit=0)  # the worker limits calls per receiver
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as client:
+            failures = Failures(self.store)
             try:
                 while not self._stopping:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), 0.1)
                     self._wake.clear()
                     await self.traffic.quiet()  # the search for due ones is work of its own
-                    self._dispatch(client)
+                    try:
+                        self._dispatch(client)
+                    except Exception as exc:  # a full disk must not stop the worker for good
+                        failures.failed("the search for due webhook deliveries", exc)
+                    else:
+                        failures.succeeded()
             finally:
                 tasks = [attempt.task for attempt in self._in_flight.values()]
                 if self._turns is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.store import Store, StoreFullError, no_room
+from mock_server.store import Store, StoreFullError
 
 
 def _lines(count: int) -> list[dict[str, object]]:
@@ -107,7 +107,8 @@ def test_a_full_disk_outside_a_transaction_is_named_too() -> None:
     store.db.execute("CREATE TABLE filler (x)")
     with _full(store), pytest.raises(sqlite3.OperationalError, match="full") as raised:
         store.db.executemany("INSERT INTO filler VALUES (?)", rows)
-    named = no_room(raised.value)
+    named = store.no_room(raised.value)
     assert named is not None
     assert "no room left" in str(named)
-    assert no_room(ValueError("something else")) is None
+    assert "SQLITE_TMPDIR" in str(named)
+    assert store.no_room(ValueError("something else")) is None
