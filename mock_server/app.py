@@ -255,7 +255,7 @@ class Journal:
         try:
             await self.app(scope, receive, send_wrapper)
         except Exception as exc:
-            full = mock.store.no_room(exc)
+            full = mock.store.storage_error(exc)
             if full is not None:
                 # Not the client's fault nor a bug: the machine's; say so, and no trace.
                 log.error("request %s: %s", request_id, full)
@@ -408,7 +408,8 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 def run_job(state: MockState, tenant: str, job: Job) -> list[dict[str, Any]]:
     """One floor step in its own change (transaction, next steps, outbox); answers the transitions
     it made. A step the domain refuses (the order was cancelled meanwhile) is dropped quietly; one
-    that fails is logged and dropped, so the floor goes on."""
+    that fails is logged and dropped, so the floor goes on. One the store could not write (a full
+    disk) is kept for the next try, and its StorageError raised."""
     step = STEPS.get(job.kind)
     try:
         with change(state, tenant) as unit:
@@ -420,7 +421,10 @@ def run_job(state: MockState, tenant: str, job: Job) -> list[dict[str, Any]]:
         return [shown_transition(t) for t in unit.transitions]
     except DomainError as exc:
         log.info("floor of %s: %s %s skipped: %s", tenant, job.kind, job.payload, exc)
-    except Exception:
+    except Exception as exc:
+        failure = state.store.storage_error(exc)
+        if failure is not None:  # not the job's fault: it stays due
+            raise failure from exc
         log.exception("floor of %s: job %s (%s) failed and was dropped", tenant, job.id, job.kind)
     state.store.delete_job(job.id)
     return []

@@ -11,8 +11,9 @@ log = logging.getLogger("clarus_mock")
 
 class Failures:
     """The log of one background loop's failed rounds. The loop tries the round again at its next
-    tick (10 times a second), so a full disk is logged once, as one line naming it and what to do,
-    until a round succeeds; anything else is a bug and is logged with its trace every time.
+    tick (10 times a second), so a store that cannot write (a full disk) is logged once, as one
+    line naming it and what to do, until a round succeeds; anything else is a bug and is logged
+    with its trace every time.
     """
 
     def __init__(self, store: Store) -> None:
@@ -21,7 +22,7 @@ class Failures:
 
     def failed(self, what: str, exc: BaseException) -> None:
         """``what`` (e.g. ``"floor of demo: a job"``) raised ``exc``."""
-        full = self.store.no_room(exc)
+        full = self.store.storage_error(exc)
         if full is None:
             log.error("%s failed", what, exc_info=exc)
         elif not self._full_logged:

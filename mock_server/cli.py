@@ -433,6 +433,7 @@ def _banner(app: Any, settings: Settings) -> str:
             f"then send: Authorization: Bearer <token>   X-Clarus-Subdomain: {first.tenant}"
         )
     lines.append(f"control API: {base}/__mock/health, /__mock/reset, /__mock/journal")
+    lines.append(f"records kept in {state.store.kept_in}")
     return "\n".join(lines)
 
 

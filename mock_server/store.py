@@ -98,7 +98,9 @@ _SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1
 # orders: RSS 66 MiB flat and 545 us per create, against 550 MiB and 540 us all in memory. A
 # larger cache was slower, not faster: 16 MiB 595 us, 256 MiB 3.9 ms and growing with the store.
 _CACHE_KIB = 4096
-_SQLITE_FULL = 13  # SQLite's result code: the disk (or the file's page limit) is full
+# SQLite's primary result codes for a store that cannot write: its disk (or page limit) is full;
+# its file cannot be written or opened (a temporary file in a directory turned read-only).
+_SQLITE_FULL, _SQLITE_IOERR, _SQLITE_CANTOPEN = 13, 10, 14
 _ROWS_PER_INSERT = 100  # 600 bound values a statement, well inside SQLite's limits
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _COLUMNS = ("id", "parent_id", "created_at", "updated_at")
@@ -114,9 +116,10 @@ class StoreFileError(Exception):
     """A --data file this store cannot use: not SQLite, or written by another schema version."""
 
 
-class StoreFullError(Exception):
-    """A write found no room: the disk that holds the store's file (``--data``, or the temporary
-    file of a store without one) is full. The transaction was rolled back."""
+class StorageError(Exception):
+    """The store could not write (or read back) its pages: the disk that holds its file
+    (``--data``, or the temporary file of a store without one) is full, or the file cannot be
+    written. A transaction that meets it was rolled back."""
 
 
 @dataclass(slots=True)
@@ -282,9 +285,12 @@ class Store:
 
     Without a ``path`` the store is SQLite's temporary database: it keeps 4 MiB of pages in
     memory and the rest in a file SQLite deletes as it opens it (so nothing is left behind, even
-    by a killed process), in ``SQLITE_TMPDIR``, ``TMPDIR``, ``/var/tmp`` or ``/tmp``. A store of
+    by a killed process), in the first writable directory of ``SQLITE_TMPDIR``, ``TMPDIR``,
+    ``/var/tmp``, ``/usr/tmp``, ``/tmp`` and the working directory. A store of
     100,000 orders thus takes about 430 MB of disk and the OS's page cache, not the process's
-    memory. A write that finds the disk full raises StoreFullError.
+    memory. Where no directory for it can be written (a read-only container), the store is all in
+    memory instead. A transaction that finds the disk full or the file unwritable raises
+    StorageError.
     """
 
     def __init__(
@@ -294,7 +300,7 @@ class Store:
         now: Callable[[str], float] | None = None,
         defaults: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
-        self.path = path
+        self.path = path or None
         self.indexes = {name: tuple(fields) for name, fields in (indexes or {}).items()}
         self.defaults = {name: dict(values) for name, values in (defaults or {}).items()}
         for values in self.defaults.values():
@@ -312,13 +318,17 @@ class Store:
         self._kinds: dict[tuple[str, str], int] = {}
         self._tables: set[str] = self._existing_tables()
         self._noted: list[tuple[str, int, str]] = []  # this transaction's movements (see note)
+        self._made: list[str] = []  # the resources whose tables this transaction made
         self._writes: Counter[str] = Counter()  # records written per resource (see memo)
         self._memos: dict[Hashable, tuple[tuple[int, ...], Any]] = {}
         self._key_of: dict[str, str] | None = None  # the names table, read when first needed
         self._name_of: dict[str, str] = {}
 
     def _connect(self) -> sqlite3.Connection:
-        db = _connection(self.path or "")
+        directory = None if self.path else _temporary_directory()
+        # Where the records are, for the banner: the path, a temporary file, or memory.
+        self.kept_in = self.path or (f"a temporary file in {directory}" if directory else "memory")
+        db = _connection(self.path)
         # Python's case folding, so `ilike` matches the way a Python oracle (and the vendor) folds.
         db.create_function("fold", 1, _fold, deterministic=True)
         db.create_function("epoch_second", 1, _second, deterministic=True)
@@ -350,6 +360,7 @@ class Store:
         with self._lock:
             self.db.execute("BEGIN IMMEDIATE")
             self._noted = []
+            self._made = []
             try:
                 yield self
                 self.db.execute("COMMIT")
@@ -357,33 +368,38 @@ class Store:
                 if self.db.in_transaction:  # SQLite may have rolled back already (a full disk)
                     self.db.execute("ROLLBACK")
                 self._noted = []
-                # Kinds and tables made inside the transaction are gone.
+                # Kinds and tables made inside the transaction are gone. (Not read back from
+                # SQLite: on a full disk that read can fail too.)
                 self._forget()
-                self._tables = self._existing_tables()
-                if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL:
-                    raise StoreFullError(self._full_message()) from exc
+                self._tables.difference_update(self._made)
+                failure = self.storage_error(exc)
+                if failure is not None and failure is not exc:
+                    raise failure from exc
                 raise
 
-    def no_room(self, exc: BaseException) -> StoreFullError | None:
-        """``exc`` as a StoreFullError when it says the store's disk is full (raised by a
+    def storage_error(self, exc: BaseException) -> StorageError | None:
+        """``exc`` as a StorageError when it says the store cannot write its pages (raised by a
         transaction, or by SQLite for a statement outside one, a read included: a full cache
-        must write pages out to make room), else None."""
-        if isinstance(exc, StoreFullError):
+        must write pages out to make room), else None. Its message names the disk or file and
+        what to do."""
+        if isinstance(exc, StorageError):
             return exc
-        if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL:
-            return StoreFullError(self._full_message())
-        return None
-
-    def _full_message(self) -> str:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is None or code & 0xFF not in (_SQLITE_FULL, _SQLITE_IOERR, _SQLITE_CANTOPEN):
+            return None
         if self.path:
-            return (
-                f"the store has no room left: the disk holding {self.path} is full (nothing saved)"
+            where = self.path
+            fix = "free space there" if code & 0xFF == _SQLITE_FULL else "check that file"
+        else:
+            directory = _temporary_directory()
+            where = f"its temporary file in {directory}" if directory else "its scratch files"
+            fix = "free space there, or set SQLITE_TMPDIR to a writable directory with room"
+        if code & 0xFF == _SQLITE_FULL:
+            return StorageError(
+                f"the store has no room left: the disk holding {where} is full (nothing saved; "
+                f"{fix})"
             )
-        return (
-            "the store has no room left: the disk holding its temporary file "
-            f"({_temporary_directory()}) is full (nothing saved; free space there, or set "
-            "SQLITE_TMPDIR to a directory on a larger disk)"
-        )
+        return StorageError(f"the store cannot write {where}: {exc} (nothing saved; {fix})")
 
     def memo(self, key: Hashable, resources: tuple[str, ...], build: Callable[[], T]) -> T:
         """``build()``, kept under ``key`` until a record of one of ``resources`` is written (in any
@@ -494,6 +510,8 @@ class Store:
             )
         self._plan(table, [f"{table}_{name}" for name in self._indexed(resource)])
         self._tables.add(resource)
+        if self.db.in_transaction:
+            self._made.append(resource)
         return table
 
     def _plan(self, table: str, lookups: list[str]) -> None:
@@ -1264,7 +1282,7 @@ class Store:
 
     def snapshot(self) -> sqlite3.Connection:
         """A copy of the whole database, temporary as a store without a file is."""
-        copy = _connection("")
+        copy = _connection(None)
         with self._lock:
             self.db.backup(copy)
         return copy
@@ -1291,30 +1309,35 @@ class Store:
             self._tables = self._existing_tables()
 
 
-def _temporary_directory() -> str:
+def _temporary_directory() -> str | None:
     """Where SQLite puts a temporary database's file on Unix: the first writable directory of
-    SQLITE_TMPDIR, TMPDIR, /var/tmp, /usr/tmp and /tmp, else the working directory."""
-    for name in (os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR")):
+    SQLITE_TMPDIR, TMPDIR, /var/tmp, /usr/tmp, /tmp and the working directory; None when none
+    of them is."""
+    names = (os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR"), "/var/tmp", "/usr/tmp")
+    for name in (*names, "/tmp", "."):
         if name and os.path.isdir(name) and os.access(name, os.W_OK | os.X_OK):
-            return name
-    for name in ("/var/tmp", "/usr/tmp", "/tmp"):
-        if os.path.isdir(name) and os.access(name, os.W_OK | os.X_OK):
-            return name
-    return os.getcwd()
+            return os.path.abspath(name)
+    return None
 
 
-def _connection(path: str) -> sqlite3.Connection:
-    """A connection to ``path``, or to a new temporary database for "" (see :class:`Store`)."""
+def _connection(path: str | None) -> sqlite3.Connection:
+    """A connection to ``path``, or to a new temporary database for None (see :class:`Store`),
+    in memory when no directory for its file can be written."""
+    temporary = path is None and _temporary_directory() is not None
     db = sqlite3.connect(
-        path,
+        ("" if temporary else ":memory:") if path is None else path,
         check_same_thread=False,
         isolation_level=None,
         cached_statements=512,  # a multi-row insert is a statement per row count
     )
-    if not path:
+    if temporary:
         db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         # The journal of a database nobody reopens needs no file (":memory:" keeps it so too).
         db.execute("PRAGMA journal_mode = MEMORY")
+    elif path is None:
+        # Nowhere to write: SQLite's own scratch files (a large copy's statement journal, a large
+        # sort) stay in memory too.
+        db.execute("PRAGMA temp_store = MEMORY")
     return db
 
 

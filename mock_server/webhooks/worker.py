@@ -172,6 +172,7 @@ class Worker:
         self._in_flight: dict[int, _Attempt] = {}  # by delivery id
         self._soon: asyncio.TimerHandle | None = None
         self.sent = 0  # attempts made, for figures and tests
+        self._failures = Failures(store)
 
     @property
     def busy(self) -> bool:
@@ -258,7 +259,7 @@ class Worker:
         timeout = aiohttp.ClientTimeout(total=self.timeout, ceil_threshold=self.timeout + 1)
         connector = aiohttp.TCPConnector(limit=0)  # the worker limits calls per receiver
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as client:
-            failures = Failures(self.store)
+            failures = self._failures
             try:
                 while not self._stopping:
                     with contextlib.suppress(TimeoutError):
@@ -269,8 +270,6 @@ class Worker:
                         self._dispatch(client)
                     except Exception as exc:  # a full disk must not stop the worker for good
                         failures.failed("the search for due webhook deliveries", exc)
-                    else:
-                        failures.succeeded()
             finally:
                 tasks = [attempt.task for attempt in self._in_flight.values()]
                 if self._turns is not None:
@@ -421,8 +420,10 @@ class Worker:
             async with self._place(target):
                 attempts, ok = await self._send(client, delivery, body, plan)
             await self._ask(delivery.id, _Answer(delivery, attempts, ok))
-        except Exception:  # a bug here must not stop the worker; the delivery stays pending
-            log.exception("webhook delivery %s: unexpected error", delivery_id)
+            self._failures.succeeded()  # the store wrote again
+        except Exception as exc:  # a bug (or a full disk) must not stop the worker; the
+            # delivery stays pending, to be tried again
+            self._failures.failed(f"webhook delivery {delivery_id}", exc)
         finally:
             attempt = self._in_flight.get(delivery_id)
             if attempt is not None and attempt.task is asyncio.current_task():

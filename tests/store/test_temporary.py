@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.store import Store, StoreFullError
+from mock_server.store import StorageError, Store
+from tests.disk import full_disk
 
 
 def _lines(count: int) -> list[dict[str, object]]:
@@ -92,7 +93,7 @@ def test_a_full_disk_refuses_the_whole_transaction_and_the_store_goes_on() -> No
             store.create("t", "goods_outs", {"reference": "LOST"})
             store.create_many("t", "goods_out_lines", _lines(2_000), parent_id=kept.id)
 
-    with _full(store), pytest.raises(StoreFullError, match="SQLITE_TMPDIR"):
+    with _full(store), pytest.raises(StorageError, match="SQLITE_TMPDIR"):
         lost()
     assert [r.attributes["reference"] for r in store.query("t", "goods_outs")] == ["KEPT"]
     assert store.children("t", "goods_out_lines", kept.id) == []
@@ -107,8 +108,47 @@ def test_a_full_disk_outside_a_transaction_is_named_too() -> None:
     store.db.execute("CREATE TABLE filler (x)")
     with _full(store), pytest.raises(sqlite3.OperationalError, match="full") as raised:
         store.db.executemany("INSERT INTO filler VALUES (?)", rows)
-    named = store.no_room(raised.value)
+    named = store.storage_error(raised.value)
     assert named is not None
     assert "no room left" in str(named)
     assert "SQLITE_TMPDIR" in str(named)
-    assert store.no_room(ValueError("something else")) is None
+    assert store.storage_error(ValueError("something else")) is None
+
+
+def test_where_no_directory_can_be_written_the_store_is_in_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("mock_server.store.os.access", lambda *args: False)  # a read-only machine
+    store = Store()
+    assert store.kept_in == "memory"
+    rows = _lines(30_000)  # more than the cache of a temporary store
+    with store.transaction():
+        store.create_many("t", "goods_out_lines", rows, parent_id=1)
+    assert [r.attributes for r in store.children("t", "goods_out_lines", 1)] == rows
+    assert store.snapshot().execute("PRAGMA cache_size").fetchone()[0] != -4096  # not temporary
+    # Nor does SQLite look for a directory for its scratch files (a large copy's journal): 2 is
+    # temp_store MEMORY.
+    assert store.db.execute("PRAGMA temp_store").fetchone()[0] == 2
+
+
+def test_a_rollback_forgets_the_tables_it_made_without_reading_them_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = Store()
+
+    def unreadable() -> set[str]:  # as on a full disk, where reading can fail too
+        raise full_disk()
+
+    monkeypatch.setattr(store, "_existing_tables", unreadable)
+
+    def made_then_full() -> None:
+        with store.transaction():
+            store.create("t", "widgets", {"name": "first"})  # the first: its table is made
+            raise full_disk()
+
+    with pytest.raises(StorageError, match="no room left"):
+        made_then_full()
+    with store.transaction():  # the table was rolled back with the rest: it is made again
+        again = store.create("t", "widgets", {"name": "again"})
+    assert [r.attributes for r in store.query("t", "widgets")] == [{"name": "again"}]
+    assert again.id == 1
