@@ -14,7 +14,7 @@ from mock_server.clock import Clocks
 from mock_server.floor import Floor
 from mock_server.store import Job, Store
 from tests.api import Api
-from tests.disk import full_disk
+from tests.disk import FullFor, full_disk, full_disk_lines
 from tests.floor.test_lifecycles import advance, place, read, set_time
 
 
@@ -29,17 +29,7 @@ def test_the_floor_goes_on_after_a_full_disk(caplog: pytest.LogCaptureFixture) -
 
     floor = Floor(store, Clocks(store, "realtime"), runner, {})
     job_id = store.add_job("t", time.time() - 1, "allocate", {"id": 1})
-    searches = 0
-    job_tenants = store.job_tenants
-
-    def full_for_five_rounds() -> list[str]:
-        nonlocal searches
-        searches += 1
-        if searches <= 5:
-            raise full_disk()
-        return job_tenants()
-
-    store.job_tenants = full_for_five_rounds  # type: ignore[method-assign]
+    store.job_tenants = FullFor(store.job_tenants, 5)  # type: ignore[method-assign]
 
     async def scenario() -> None:
         task = asyncio.create_task(floor.run(lambda: None))
@@ -52,7 +42,7 @@ def test_the_floor_goes_on_after_a_full_disk(caplog: pytest.LogCaptureFixture) -
     with caplog.at_level(logging.ERROR, logger="clarus_mock"):
         asyncio.run(scenario())
     assert ran == [job_id]
-    full = [r for r in caplog.records if "no room left" in r.getMessage()]
+    full = full_disk_lines(caplog.records)
     assert len(full) == 1  # once, not at every round
     assert full[0].exc_info is None  # a line, not a trace
     assert "SQLITE_TMPDIR" in full[0].getMessage()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api import SERVER_TESTS, Api, order
+from tests.disk import no_room
 
 pytestmark = SERVER_TESTS
 
@@ -158,16 +159,8 @@ def test_unexpected_error_is_json_500_with_request_id(asgi: Api, monkeypatch) ->
 
 
 def test_a_full_disk_is_507_naming_it_and_the_server_goes_on(api: Api) -> None:
-    db = api.store.db
-    before = db.execute("PRAGMA max_page_count").fetchone()[0]
-    # SQLite's limit on pages makes the store's disk full, as a full disk would (VACUUM first:
-    # pages other tests freed would still take the order).
-    db.execute("VACUUM")
-    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
-    try:
+    with no_room(api.store):
         r = api.call("POST", "/api/goods_outs", order(reference="SO-NO-ROOM"))
-    finally:
-        db.execute(f"PRAGMA max_page_count = {before}")
     assert r.status_code == 507, r.text
     body = r.json()
     assert "no room left" in body["error"]

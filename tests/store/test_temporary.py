@@ -4,15 +4,13 @@ writing anything."""
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mock_server.store import StorageError, Store
-from tests.disk import full_disk
+from tests.disk import full_disk, no_room
 
 
 def _lines(count: int) -> list[dict[str, object]]:
@@ -70,19 +68,6 @@ def test_snapshot_and_restore_of_a_store_larger_than_its_cache() -> None:
     assert [r.attributes for r in store.children("t", "goods_out_lines", 1)] == rows
 
 
-@contextlib.contextmanager
-def _full(store: Store) -> Iterator[None]:
-    """SQLite's own limit on pages makes the disk full for this store, as a full disk would."""
-    store.db.execute("VACUUM")  # no free pages left to write in
-    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
-    before = store.db.execute("PRAGMA max_page_count").fetchone()[0]
-    store.db.execute(f"PRAGMA max_page_count = {pages}")
-    try:
-        yield
-    finally:
-        store.db.execute(f"PRAGMA max_page_count = {before}")
-
-
 def test_a_full_disk_refuses_the_whole_transaction_and_the_store_goes_on() -> None:
     store = Store()
     with store.transaction():
@@ -93,7 +78,7 @@ def test_a_full_disk_refuses_the_whole_transaction_and_the_store_goes_on() -> No
             store.create("t", "goods_outs", {"reference": "LOST"})
             store.create_many("t", "goods_out_lines", _lines(2_000), parent_id=kept.id)
 
-    with _full(store), pytest.raises(StorageError, match="SQLITE_TMPDIR"):
+    with no_room(store), pytest.raises(StorageError, match="SQLITE_TMPDIR"):
         lost()
     assert [r.attributes["reference"] for r in store.query("t", "goods_outs")] == ["KEPT"]
     assert store.children("t", "goods_out_lines", kept.id) == []
@@ -106,7 +91,7 @@ def test_a_full_disk_outside_a_transaction_is_named_too() -> None:
     store = Store()
     rows = [("y" * 1000,)] * 1000
     store.db.execute("CREATE TABLE filler (x)")
-    with _full(store), pytest.raises(sqlite3.OperationalError, match="full") as raised:
+    with no_room(store), pytest.raises(sqlite3.OperationalError, match="full") as raised:
         store.db.executemany("INSERT INTO filler VALUES (?)", rows)
     named = store.storage_error(raised.value)
     assert named is not None
